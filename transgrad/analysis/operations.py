@@ -1,0 +1,118 @@
+"""What each normalized assignment does, as far as differentiation is concerned.
+
+`classify` reads one A-normal-form assignment `t = value` and returns an
+Operation: which rule differentiates it and which operand names a gradient
+flows to. Activity analysis and the reverse transform both read it, so they
+can never disagree about a statement.
+"""
+import inspect
+import operator
+
+import gast
+
+from transgrad import markers
+from transgrad.rules import registry
+
+BINARY = {
+    gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
+    gast.Div: operator.truediv, gast.Pow: operator.pow, gast.MatMult: operator.matmul,
+    gast.Mod: operator.mod, gast.FloorDiv: operator.floordiv, gast.BitAnd: operator.and_,
+    gast.BitOr: operator.or_, gast.BitXor: operator.xor, gast.LShift: operator.lshift,
+    gast.RShift: operator.rshift,
+}
+UNARY = {gast.USub: operator.neg, gast.UAdd: operator.pos, gast.Invert: operator.invert,
+         gast.Not: operator.not_}
+
+
+class Operation:
+    """kind is one of:
+    copy      t = a
+    rule      a registered template or tg.adjoint callable (`rule`, with `bound` inputs)
+    subscript t = a[index]
+    display   t = (a, b) / [a, b] / {k: a}
+    call      a user function, differentiated through (`callee`)
+    constant  the result never carries a gradient
+    unknown   a callable with no rule (an error if a gradient must flow through it)
+    """
+
+    def __init__(self, kind, operands=(), rule=None, callee=None, label=None, args=(), keywords=()):
+        self.kind = kind
+        self.operands = list(operands)
+        self.rule = rule
+        self.callee = callee
+        self.label = label
+        self.args = list(args)          # atom nodes, in template-binding order
+        self.keywords = list(keywords)  # gast keyword nodes
+
+    def __repr__(self):
+        return f"Operation({self.kind}, {self.operands}, {self.label})"
+
+
+def names(nodes):
+    return [n.id for n in nodes if isinstance(n, gast.Name)]
+
+
+def classify(value, resolver, no_grad=False):
+    """The Operation performed by an assignment's right-hand side."""
+    if no_grad:
+        return Operation("constant")
+    if isinstance(value, gast.Name):
+        return Operation("copy", [value.id]) if value.id in resolver.locals else Operation("constant")
+    if isinstance(value, gast.BinOp):
+        return _rule_operation(registry.lookup(BINARY[type(value.op)]), [value.left, value.right], [],
+                               _op_label(value.op))
+    if isinstance(value, gast.UnaryOp):
+        return _rule_operation(registry.lookup(UNARY[type(value.op)]), [value.operand], [],
+                               _op_label(value.op))
+    if isinstance(value, gast.Call):
+        return _call(value, resolver)
+    if isinstance(value, gast.Attribute):
+        if value.value is not None and isinstance(value.value, gast.Name) and value.value.id in resolver.locals:
+            rule = registry.lookup_attribute(value.attr)
+            return _rule_operation(rule, [value.value], [], f".{value.attr}", unknown_ok=False)
+        return Operation("constant")
+    if isinstance(value, gast.Subscript):
+        return Operation("subscript", names([value.value]))
+    if isinstance(value, (gast.Tuple, gast.List)):
+        return Operation("display", names(value.elts))
+    if isinstance(value, gast.Dict):
+        return Operation("display", names(value.values))
+    return Operation("constant")
+
+
+def _call(value, resolver):
+    func = value.func
+    if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and func.value.id in resolver.locals:
+        rule = registry.lookup_method(func.attr)
+        return _rule_operation(rule, [func.value] + value.args, value.keywords, f"method .{func.attr}()")
+    callee = resolver.resolve(func)
+    label = gast.unparse(func).strip()
+    if callee is markers.detach or callee is markers.stop_gradient:
+        return Operation("constant")
+    rule = registry.lookup(callee) if callee is not None else None
+    if rule is not None:
+        return _rule_operation(rule, value.args, value.keywords, label)
+    if callee is not None and inspect.isfunction(callee) and not _is_library(callee):
+        arg_names = names(value.args) + names(k.value for k in value.keywords)
+        return Operation("call", arg_names, callee=callee, label=label, args=value.args,
+                         keywords=value.keywords)
+    return Operation("unknown", names(value.args) + names(k.value for k in value.keywords), label=label)
+
+
+def _rule_operation(rule, args, keywords, label, unknown_ok=True):
+    operand_names = names(args) + names(k.value for k in keywords)
+    if rule is None:
+        return Operation("unknown", operand_names, label=label)
+    if rule.kind == "nondiff":
+        return Operation("constant", label=label)
+    return Operation("rule", operand_names, rule=rule, label=label, args=args, keywords=keywords)
+
+
+def _is_library(function):
+    module = getattr(function, "__module__", "") or ""
+    return module.split(".")[0] in ("numpy", "scipy", "transgrad")
+
+
+def _op_label(op):
+    return {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.Pow: "**",
+            gast.MatMult: "@", gast.Mod: "%", gast.USub: "unary -", gast.UAdd: "unary +"}.get(type(op), type(op).__name__)

@@ -1,0 +1,266 @@
+"""The public entry points: grad, value_and_grad, vjp and adjoint.
+
+This layer normalizes `wrt`, checks the arguments a user passes, builds the
+cache key (function, wrt, mode, structure of the wrt inputs) and turns the
+generated code's raw gradients into what the contract promises: the input's
+structure, shape and dtype, a Python float for a Python float.
+"""
+import functools
+import inspect
+import sys
+
+import numpy as np
+
+from transgrad import cache, runtime
+from transgrad.frontend.parse import unwrap
+from transgrad.rules import registry
+
+
+# ----- wrt -----
+
+def _parameters(function):
+    try:
+        return list(inspect.signature(function).parameters.values())
+    except (TypeError, ValueError):
+        return []
+
+
+def _normalize_wrt(function, wrt):
+    """(tuple of parameter names, whether the user asked for a tuple)."""
+    as_tuple = isinstance(wrt, (tuple, list))
+    items = tuple(wrt) if as_tuple else (wrt,)
+    if as_tuple and not items:
+        raise ValueError("wrt must name at least one parameter")
+    params = [p for p in _parameters(function)
+              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    names = [p.name for p in params]
+    chosen = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (int, str)):
+            raise TypeError(f"wrt must be a parameter position (int), a parameter name (str) or a tuple of "
+                            f"those; got {item!r}")
+        if isinstance(item, int):
+            if not -len(names) <= item < len(names):
+                raise ValueError(f"wrt={item} is out of range: {getattr(function, '__name__', function)} takes "
+                                 f"{len(names)} parameter(s) ({', '.join(names)})")
+            chosen.append(names[item])
+        else:
+            if item not in names:
+                raise ValueError(f"wrt={item!r} is not a parameter of {getattr(function, '__name__', function)}; "
+                                 f"its parameters are: {', '.join(names)}")
+            chosen.append(item)
+    return tuple(chosen), as_tuple
+
+
+# ----- inputs and outputs -----
+
+def _depth(value, where):
+    """Nesting depth of a pytree of arrays; rejects integer and boolean inputs."""
+    if isinstance(value, dict):
+        return 1 + max((_depth(v, where) for v in value.values()), default=0)
+    if isinstance(value, (list, tuple)):
+        return 1 + max((_depth(v, where) for v in value), default=0)
+    dtype = np.asarray(value).dtype if isinstance(value, (np.ndarray, np.generic, float, int)) else None
+    if dtype is None:
+        raise TypeError(f"cannot differentiate with respect to {where}: a {type(value).__name__} is not a "
+                        "float, an array of floats, or a dict/list/tuple of those")
+    if not np.issubdtype(dtype, np.inexact):
+        raise TypeError(f"only floating-point inputs can be differentiated, but {where} has dtype {dtype}"
+                        f"{' (a Python int: pass a float such as 3.0)' if isinstance(value, int) else ''}")
+    return 0
+
+
+def _finalize(grad, value):
+    """A raw gradient shaped, typed and structured like its input."""
+    if isinstance(value, dict):
+        grad = grad if isinstance(grad, dict) else {}
+        return {k: _finalize(grad.get(k), v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        grad = grad if isinstance(grad, (list, tuple)) else [None] * len(value)
+        items = [_finalize(g, v) for g, v in zip(grad, value)]
+        return type(value)(items) if not hasattr(value, "_fields") else type(value)(*items)
+    if grad is None:
+        grad = runtime.zeros_like(value)
+    return runtime.float_like(grad, value)
+
+
+class _Differentiated:
+    """Shared machinery of a function compiled for one (wrt, mode)."""
+
+    mode = "grad"
+
+    def __init__(self, function, wrt=0, preserve_result=False):
+        self.function = function
+        self._target = unwrap(function)
+        self.wrt, self.as_tuple = _normalize_wrt(self._target, wrt)
+        self.preserve_result = preserve_result
+        self._positions = {p.name: i for i, p in enumerate(_parameters(self._target))
+                           if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)}
+        self._signature = None
+        functools.update_wrapper(self, function)
+
+    def _wrt_values(self, args, kwargs):
+        values = []
+        for name in self.wrt:
+            position = self._positions.get(name)
+            if position is not None and position < len(args):
+                values.append(args[position])
+            elif name in kwargs:
+                values.append(kwargs[name])
+            else:
+                self._signature = self._signature or inspect.signature(self._target)
+                bound = self._signature.bind(*args, **kwargs)
+                bound.apply_defaults()
+                values.append(bound.arguments[name])
+        return values
+
+    def _key(self, values):
+        return tuple((name, _depth(value, f"argument {name!r}")) for name, value in zip(self.wrt, values))
+
+    def _bound(self, values):
+        wrt = _WrtTuple(self.wrt, self.as_tuple)
+        return cache.bound(self._target, wrt, self.mode, self._key(values), self.preserve_result)
+
+    def _grads(self, raw, values):
+        if len(self.wrt) == 1 and not self.as_tuple:
+            return _finalize(raw, values[0])
+        return tuple(_finalize(g, v) for g, v in zip(raw, values))
+
+    @property
+    def source(self):
+        """The generated source for the most recent call (or float inputs if never called)."""
+        key = getattr(self, "_last_key", None)
+        if key is None:
+            key = tuple((name, 0) for name in self.wrt)
+        wrt = _WrtTuple(self.wrt, self.as_tuple)
+        return cache.artifact(self._target, wrt, self.mode, key, self.preserve_result).source
+
+
+class _WrtTuple(tuple):
+    """The wrt names, remembering whether the user asked for a tuple (part of the cache key)."""
+
+    def __new__(cls, names, as_tuple):
+        self = super().__new__(cls, names)
+        self.as_tuple = as_tuple
+        return self
+
+    def __eq__(self, other):
+        return tuple.__eq__(self, other) and getattr(other, "as_tuple", None) == self.as_tuple
+
+    def __hash__(self):
+        return hash((tuple(self), self.as_tuple))
+
+
+class GradFunction(_Differentiated):
+    """The gradient of a scalar-valued function, compiled on first call."""
+
+    def __call__(self, *args, **kwargs):
+        values = self._wrt_values(args, kwargs)
+        self._last_key = self._key(values)
+        artifact, functions = self._bound(values)
+        try:
+            out = functions["joint"](*args, **kwargs)
+        except Exception as error:
+            _point_at_user_line(error, artifact)
+            raise
+        if self.preserve_result:
+            value, raw = out
+            return value, self._grads(raw, values)
+        return self._grads(out, values)
+
+
+def grad(function=None, wrt=0, *, preserve_result=False):
+    """The compiled gradient of a scalar-valued function.
+
+    Usable as `tg.grad(f)`, `@tg.grad` and `@tg.grad(wrt=(0, 1))`. `wrt` is a
+    parameter position, a parameter name, or a tuple of those: one item gives
+    one gradient, a tuple gives a tuple of gradients in that order.
+    `preserve_result=True` returns `(value, gradients)`.
+    """
+    if function is None:
+        return lambda f: GradFunction(f, wrt, preserve_result)
+    if not callable(function):
+        raise TypeError(f"tg.grad expects a function, got {type(function).__name__}")
+    return GradFunction(function, wrt, preserve_result)
+
+
+def value_and_grad(function=None, wrt=0):
+    """Like grad(..., preserve_result=True): returns `(value, gradients)`."""
+    return grad(function, wrt, preserve_result=True)
+
+
+class _VJPFunction(_Differentiated):
+    mode = "vjp"
+
+
+def vjp(function, *primals, wrt=0):
+    """`(value, pullback)`: pullback(cotangent) returns the gradients for that output cotangent.
+
+    PyTorch's `y.backward(gradient)`; the pullback may be called many times.
+    """
+    compiled = _VJPFunction(function, wrt)
+    values = compiled._wrt_values(primals, {})
+    compiled._last_key = compiled._key(values)
+    artifact, functions = compiled._bound(values)
+    try:
+        value, saved = functions["forward"](*primals)
+    except Exception as error:
+        _point_at_user_line(error, artifact)
+        raise
+    backward = functions["backward"]
+
+    def pullback(cotangent):
+        _check_cotangent(cotangent, value)
+        try:
+            raw = backward(saved, cotangent)
+        except Exception as error:
+            _point_at_user_line(error, artifact)
+            raise
+        if len(compiled.wrt) == 1 and not compiled.as_tuple:
+            return _finalize(raw[0], values[0])
+        return tuple(_finalize(g, v) for g, v in zip(raw, values))
+
+    pullback.source = artifact.source
+    return value, pullback
+
+
+def _check_cotangent(cotangent, value):
+    if isinstance(value, (tuple, list, dict)):
+        return
+    if np.shape(cotangent) != np.shape(value):
+        raise ValueError(f"the cotangent has shape {np.shape(cotangent)} but the output has shape "
+                         f"{np.shape(value)}; they must match")
+
+
+def _point_at_user_line(error, artifact):
+    """Add a note naming the user's file and line to an error raised inside generated code."""
+    traceback = error.__traceback__
+    line = None
+    while traceback is not None:
+        if traceback.tb_frame.f_code.co_filename == artifact.compiled.filename:
+            line = artifact.user_line(traceback.tb_lineno)
+        traceback = traceback.tb_next
+    if line is not None and hasattr(error, "add_note"):
+        text = artifact.parsed.line_text(line) or ""
+        error.add_note(f'transgrad: raised by the gradient of File "{artifact.parsed.filename}", line {line}: '
+                       f"{text.strip()}")
+
+
+# ----- user rules -----
+
+def adjoint(primitive):
+    """Register `rule(g, ans, *args)` as the adjoint of `primitive`; transgrad will not read its source.
+
+    The rule returns one cotangent per positional argument (None where there
+    is none); a one-argument primitive's rule may return the bare cotangent.
+    """
+    def register(rule):
+        registry.register_callable(primitive, rule)
+        cache.clear()
+        return rule
+    return register
+
+
+if sys.version_info < (3, 11):  # pragma: no cover - add_note arrived in 3.11
+    def _point_at_user_line(error, artifact):  # noqa: F811
+        return None

@@ -1,0 +1,52 @@
+"""Compiled gradients, keyed by (code object, wrt, mode, options).
+
+A lookup is one dictionary access plus a check of the guards: the global and
+closure names the compiled code resolved (helpers it calls, numpy). When one
+has been rebound since compiling, the entry is compiled again, so a gradient
+is never silently stale. Closures re-created from the same code share the
+compiled code; each function object gets its own bound function (cached in a
+weak dictionary) because its closure cells differ.
+"""
+import weakref
+
+from transgrad.driver import Compiler
+
+_artifacts = {}
+_bound = weakref.WeakKeyDictionary()
+
+
+def artifact(function, wrt, mode, depths, preserve_result):
+    """The compiled Artifact for this request, compiling (again) when needed."""
+    code = getattr(function, "__code__", None)
+    key = (code, wrt, mode, depths, preserve_result)
+    found = _artifacts.get(key)
+    if found is not None and found.guards_hold():
+        return found
+    if found is not None:
+        _forget(found)
+    compiled = Compiler(_artifacts).compile(function, wrt, mode, dict(depths or ()), preserve_result)
+    _artifacts[key] = compiled
+    return compiled
+
+
+def bound(function, wrt, mode, depths, preserve_result):
+    """(artifact, {role: function bound to this function object's closure})."""
+    found = artifact(function, wrt, mode, depths, preserve_result)
+    per_function = _bound.setdefault(function, {})
+    entry = per_function.get(id(found))
+    if entry is None:
+        entry = {role: found.bind(function, role) for role in found.names}
+        per_function[id(found)] = entry
+    return found, entry
+
+
+def _forget(stale):
+    for key, value in list(_artifacts.items()):
+        if value is stale or not value.guards_hold():
+            del _artifacts[key]
+
+
+def clear():
+    """Drop every compiled gradient (for tests)."""
+    _artifacts.clear()
+    _bound.clear()

@@ -1,0 +1,236 @@
+"""The compiler as one flat sequence of stages, from a user function to compiled gradient code.
+
+    parse -> fence -> desugar -> lower control flow -> A-normal form
+          -> activity -> reverse transform -> assemble -> unparse -> compile
+
+`compile_gradient` returns an Artifact: generated source, code objects and the
+guards (global and closure names the code assumed) that the cache checks.
+Calls to other user functions are compiled recursively as forward/backward
+pairs; a recursive call links to the pair being compiled through a cell
+filled in when it is done.
+"""
+import builtins
+import copy
+import inspect
+import math
+import types
+
+import gast
+import numpy
+
+from transgrad import markers, runtime
+from transgrad import rules  # noqa: F401  (registers every rule module)
+from transgrad.analysis.activity import Activity, collect_sites
+from transgrad.emit import assemble
+from transgrad.emit.codegen import unparse
+from transgrad.emit.compile import compile_functions
+from transgrad.errors import NonDifferentiableError, UnsupportedSyntaxError
+from transgrad.frontend.fence import fence
+from transgrad.frontend.parse import parse_function
+from transgrad.frontend.resolve import Resolver
+from transgrad.normalize.anf import local_names, to_anf
+from transgrad.normalize.control import lower_control
+from transgrad.normalize.desugar import desugar
+from transgrad.syntax.naming import Namer, names_in
+from transgrad.syntax.templates import TemplateError, bind
+from transgrad.transform.reverse import Reverse
+
+_TEMPLATE_MODULES = {"np": numpy, "rt": runtime, "math": math}
+
+
+class Artifact:
+    """One compiled gradient: its functions, its source and what it assumed."""
+
+    def __init__(self, compiled, names, cells, guards, callees, parsed):
+        self.compiled = compiled
+        self.names = names          # role ("joint", "forward", "backward") -> function name
+        self.cells = cells          # free name -> cell (helpers and compiled callees)
+        self.guards = guards
+        self.callees = callees      # Artifacts this one calls
+        self.parsed = parsed
+
+    @property
+    def source(self):
+        return self.compiled.source
+
+    def bind(self, function, role):
+        """The generated function `role`, closing over the user function's own cells."""
+        function = inspect.unwrap(function)
+        cells = dict(self.cells)
+        code = function.__code__
+        for free, cell in zip(code.co_freevars, function.__closure__ or ()):
+            cells[free] = cell
+        if role == "backward":
+            return self.compiled.bind(self.names[role], function.__globals__, cells)
+        return self.compiled.bind(self.names[role], function.__globals__, cells, function.__defaults__,
+                                  function.__kwdefaults__)
+
+    def guards_hold(self, seen=None):
+        seen = set() if seen is None else seen
+        if id(self) in seen:
+            return True
+        seen.add(id(self))
+        return all(g.holds() for g in self.guards) and all(c.guards_hold(seen) for c in self.callees)
+
+    def user_line(self, generated_line):
+        return self.compiled.user_line_of.get(generated_line)
+
+
+class Compiler:
+    """Compiles functions and the user functions they call; one instance per top-level request."""
+
+    def __init__(self, cache):
+        self.cache = cache          # {key: Artifact}, shared across requests
+        self.in_progress = {}       # key -> (forward cell, backward cell)
+
+    def compile(self, function, wrt, mode, depths=None, preserve_result=False):
+        """mode: "grad" (joint function) or "vjp" (forward/backward pair)."""
+        parsed = parse_function(function)
+        fence(parsed)
+        node = copy.deepcopy(parsed.node)
+        namer = Namer(names_in(node) | set(parsed.closure))
+        resolver = Resolver(parsed, local_names(node))
+        desugar(node, namer)
+        _check_with_blocks(node, resolver, parsed)
+        lower_control(node, namer, resolver.resolve)
+        to_anf(node, namer)
+        resolver.locals = local_names(node)
+        sites = collect_sites(node, resolver, lambda w: True)
+        output = _output_name(node)
+        activity = Activity(sites, wrt, output, parsed)
+        free = _free_names(namer, resolver)
+        links = _Linker(self, namer, parsed)
+        reverse = Reverse(node, parsed, sites, activity, wrt, namer, free, links.link,
+                          _depths(sites, depths or {}), output)
+        result = reverse.run()
+
+        name = node.name
+        if mode == "grad":
+            role_names = {"joint": namer.fresh(f"{'value_and_grad' if preserve_result else 'grad'}_{name}")}
+            defs = [assemble.joint(role_names["joint"], node, result, free["rt"], preserve_result,
+                                   isinstance(wrt, tuple) and len(wrt) != 1 or getattr(wrt, "as_tuple", False))]
+        else:
+            role_names = {"forward": namer.fresh(f"{name}_forward"), "backward": namer.fresh(f"{name}_backward")}
+            defs = list(assemble.split(role_names["forward"], role_names["backward"], node, result,
+                                       namer.fresh("saved")))
+        source = unparse(defs, parsed.line_text)
+        helpers = {free[k]: v for k, v in _TEMPLATE_MODULES.items()}
+        helpers.update(result.helpers)
+        cells = {n: types.CellType(v) for n, v in helpers.items()}
+        cells.update(links.cells)
+        free_list = sorted(set(cells) | set(parsed.closure))
+        filename = f"<transgrad {'/'.join(role_names.values())} of {parsed.filename}:{parsed.node.lineno}>"
+        compiled = compile_functions(source, free_list, filename)
+        return Artifact(compiled, role_names, cells, list(resolver.guards.values()), links.artifacts, parsed)
+
+    def split_artifact(self, function, wrt):
+        """The forward/backward pair of a callee, compiled once per (code, wrt)."""
+        key = (function.__code__, tuple(wrt), "vjp", None, False)
+        if key in self.cache:
+            return self.cache[key], None
+        if key in self.in_progress:
+            return None, self.in_progress[key]
+        cells = (types.CellType(), types.CellType())
+        self.in_progress[key] = cells
+        artifact = self.compile(function, tuple(wrt), "vjp")
+        self.cache[key] = artifact
+        cells[0].cell_contents = artifact.bind(function, "forward")
+        cells[1].cell_contents = artifact.bind(function, "backward")
+        del self.in_progress[key]
+        return artifact, cells
+
+
+class _Linker:
+    """Gives the reverse transform names for a callee's forward and backward functions."""
+
+    def __init__(self, compiler, namer, parsed):
+        self.compiler = compiler
+        self.namer = namer
+        self.parsed = parsed
+        self.cells = {}
+        self.artifacts = []
+        self.by_key = {}
+
+    def link(self, callee, args, keywords, active, site):
+        try:
+            signature = inspect.signature(callee)
+            mapping = bind(signature, args, keywords)
+        except (TemplateError, ValueError) as error:
+            raise NonDifferentiableError(callee.__name__, self.parsed.span(site.stmt), str(error)) from None
+        wrt = [p for p, a in mapping.items() if isinstance(a, gast.Name) and a.id in active]
+        arg_names = [mapping[p].id for p in wrt]
+        key = (callee, tuple(wrt))
+        if key not in self.by_key:
+            artifact, cells = self.compiler.split_artifact(callee, wrt)
+            if cells is None:  # already cached: bind fresh functions for this callee
+                cells = (types.CellType(artifact.bind(callee, "forward")),
+                         types.CellType(artifact.bind(callee, "backward")))
+            if artifact is not None:
+                self.artifacts.append(artifact)
+            base = callee.__name__
+            forward, backward = self.namer.fresh(f"{base}_forward"), self.namer.fresh(f"{base}_backward")
+            self.cells[forward], self.cells[backward] = cells
+            self.by_key[key] = (forward, backward)
+        forward, backward = self.by_key[key]
+        return forward, backward, arg_names
+
+
+def _output_name(node):
+    last = node.body[-1] if node.body else None
+    if isinstance(last, gast.Return) and isinstance(last.value, gast.Name):
+        return last.value.id
+    return None
+
+
+def _free_names(namer, resolver):
+    """Names for numpy, the runtime and math in generated code, never shadowing a user's name."""
+    free = {}
+    for short, module in _TEMPLATE_MODULES.items():
+        user_value = resolver.resolve(gast.Name(id=short, ctx=gast.Load(), annotation=None, type_comment=None))
+        if short not in namer.taken or user_value is module:
+            namer.reserve(short)
+            free[short] = short
+        else:
+            free[short] = namer.fresh(f"{short}_")
+    return free
+
+
+def _check_with_blocks(node, resolver, parsed):
+    for sub in gast.walk(node):
+        if isinstance(sub, gast.With):
+            context = sub.items[0].context_expr
+            callee = resolver.resolve(context.func) if isinstance(context, gast.Call) else None
+            if callee is not markers.no_grad:
+                raise UnsupportedSyntaxError("this with statement", parsed.span(sub),
+                                             "only `with tg.no_grad():` is supported inside a differentiated function")
+
+
+def _depths(sites, param_depths):
+    """Container nesting depth of each variable (0: an array or number), None when unknown."""
+    depths = dict(param_depths)
+    for _ in range(len(sites) + 1):
+        changed = False
+        for site in sites:
+            op = site.operation
+            if op.kind == "copy":
+                new = depths.get(op.operands[0], "unset")
+            elif op.kind == "subscript":
+                source = depths.get(op.operands[0], "unset") if op.operands else 0
+                new = source if source in (None, "unset") else max(source - 1, 0)
+            elif op.kind == "display":
+                inner = [depths.get(n, "unset") for n in op.operands]
+                new = ("unset" if "unset" in inner else None if None in inner else 1 + max(inner, default=0))
+            elif op.kind in ("rule", "constant"):
+                new = 0
+            else:
+                new = None
+            if new == "unset":
+                continue
+            old = depths.get(site.target, "unset")
+            merged = new if old == "unset" or old == new else None
+            if merged != old:
+                depths[site.target] = merged
+                changed = True
+        if not changed:
+            break
+    return depths

@@ -1,0 +1,73 @@
+"""Assemble the two sweeps into the functions a user calls.
+
+joint ("grad"):   def grad_f(x, ...): primal; seed; adjoint; return dx
+split ("vjp"):    def f_forward(x, ...): primal; return out, saved
+                  def f_backward(saved, dout): unpack; adjoint; return (dx, ...)
+"""
+import gast
+
+from transgrad.emit.codegen import function_def, mark_lines
+from transgrad.syntax import build
+
+
+def _prologue(result):
+    stmts = [build.assign(name, build.const(None)) for name in result.none_inits]
+    if result.stack:
+        stmts.append(build.assign(result.stack, gast.List(elts=[], ctx=gast.Load())))
+    return stmts
+
+
+def _gradient_inits(result, skip=()):
+    return [build.assign(name, build.const(None)) for name in result.nullable if name not in skip]
+
+
+def _results(result, as_tuple):
+    if as_tuple or len(result.results) != 1:
+        return gast.Tuple(elts=list(result.results), ctx=gast.Load())
+    return result.results[0]
+
+
+def _output(node):
+    last = node.body[-1] if node.body else None
+    return last.value if isinstance(last, gast.Return) and last.value is not None else build.const(None)
+
+
+def joint(name, node, result, rt_name, preserve_result, tuple_wrt):
+    """The gradient as one function: primal sweep, seed, adjoint sweep."""
+    primal = [s for s in result.primal if not isinstance(s, gast.Return)]
+    body = _prologue(result) + mark_lines(primal)
+    output = _output(node)
+    if result.output_adjoint:
+        body.append(build.assign(result.output_adjoint,
+                                 build.call(build.dotted(f"{rt_name}.scalar_seed"), output)))
+    elif not preserve_result:
+        body.append(build.expr_stmt(build.call(build.dotted(f"{rt_name}.scalar_seed"), output)))
+    body += _gradient_inits(result, skip={result.output_adjoint})
+    body += result.adjoint
+    grads = _results(result, tuple_wrt)
+    value = gast.Tuple(elts=[output, grads], ctx=gast.Load()) if preserve_result else grads
+    body.append(gast.Return(value=value))
+    return function_def(name, node.args, body, like=node)
+
+
+def split(forward_name, backward_name, node, result, saved_name):
+    """The forward function (returns the value and what the backward reads) and the backward."""
+    saved = list(result.recorded) + ([result.stack] if result.stack else [])
+    primal = [s for s in result.primal if not isinstance(s, gast.Return)]
+    forward_body = _prologue(result) + mark_lines(primal)
+    saved_tuple = gast.Tuple(elts=[build.name(n) for n in saved], ctx=gast.Load())
+    forward_body.append(gast.Return(value=gast.Tuple(elts=[_output(node), saved_tuple], ctx=gast.Load())))
+    forward = function_def(forward_name, node.args, forward_body, like=node)
+
+    cotangent = result.output_adjoint or "cotangent"
+    backward_body = []
+    if saved:
+        targets = gast.Tuple(elts=[build.name(n, store=True) for n in saved], ctx=gast.Store())
+        backward_body.append(gast.Assign(targets=[targets], value=build.name(saved_name), type_comment=None))
+    if result.stack:
+        backward_body.append(build.assign(result.stack, build.call("list", build.name(result.stack))))
+    backward_body += _gradient_inits(result, skip={result.output_adjoint})
+    backward_body += result.adjoint
+    backward_body.append(gast.Return(value=_results(result, True)))
+    backward = function_def(backward_name, [saved_name, cotangent], backward_body, like=node)
+    return forward, backward

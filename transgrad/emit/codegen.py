@@ -1,0 +1,95 @@
+"""Turn generated gast functions into readable Python source.
+
+gast -> ast -> `ast.unparse` (the standard library's unparser replaces
+astunparse on Python 3.10+). Marker strings that passes leave in the tree
+become comments naming the user's line, so each block of generated code says
+which line of the user's function it came from:
+
+    # line 5: y = x + 2
+    y = x + 2
+    ...
+    # grad of line 5: y = x + 2
+    dx = dy
+"""
+import ast
+import re
+
+import gast
+
+from transgrad.syntax import build
+
+_MARKER = re.compile(r"""^(\s*)(?:'|\"\"\")__transgrad_(grad_of_)?line__ (\d+)(?:'|\"\"\")$""")
+
+
+def line_marker(lineno, like=None):
+    return build.expr_stmt(build.const(f"__transgrad_line__ {lineno}"), like=like)
+
+
+def mark_lines(stmts):
+    """Insert a `# line N` marker before each group of statements that came from user line N."""
+    out, previous = [], None
+    for stmt in stmts:
+        lineno = getattr(stmt, "lineno", None)
+        if lineno is not None and lineno != previous and not _is_marker(stmt):
+            out.append(line_marker(lineno, stmt))
+            previous = lineno
+        for field in ("body", "orelse"):
+            if isinstance(stmt, (gast.If, gast.For, gast.While, gast.With)) and getattr(stmt, field, None):
+                setattr(stmt, field, mark_lines(getattr(stmt, field)))
+        out.append(stmt)
+    return out
+
+
+def _is_marker(stmt):
+    return (isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant)
+            and isinstance(stmt.value.value, str) and stmt.value.value.startswith("__transgrad_"))
+
+
+def function_def(name, params, body, like=None):
+    """A def; `params` is a list of names or a gast.arguments (whose defaults are dropped:
+    the compiled function gets the user's real default values instead)."""
+    if isinstance(params, gast.arguments):
+        args = gast.arguments(args=[build.name(a.id) for a in params.args], posonlyargs=[], vararg=None,
+                              kwonlyargs=[build.name(a.id) for a in params.kwonlyargs],
+                              kw_defaults=[None] * len(params.kwonlyargs), kwarg=None, defaults=[])
+    else:
+        args = gast.arguments(args=[build.name(p) for p in params], posonlyargs=[], vararg=None,
+                              kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+    for arg in args.args + args.kwonlyargs:
+        arg.ctx = gast.Param()
+    node = gast.FunctionDef(name=name, args=args, body=body, decorator_list=[], returns=None,
+                            type_comment=None, type_params=[])
+    return build.located(node, like)
+
+
+def unparse(function_defs, line_text):
+    """Source text of the functions, with line markers turned into comments."""
+    module = gast.Module(body=list(function_defs), type_ignores=[])
+    tree = gast.gast_to_ast(module)
+    ast.fix_missing_locations(tree)
+    text = ast.unparse(tree)
+    lines, last_comment = [], None
+    for line in text.splitlines():
+        match = _MARKER.match(line)
+        if match:
+            indent, grad_of, lineno = match.groups()
+            source = (line_text(int(lineno)) or "").strip()
+            label = "grad of line" if grad_of else "line"
+            comment = f"{indent}# {label} {lineno}: {source}"
+            if comment != last_comment:
+                lines.append(comment)
+            last_comment = comment
+        else:
+            if len(line) - len(line.lstrip()) < len(last_comment or "") - len((last_comment or "").lstrip()):
+                last_comment = None
+            lines.append(line)
+    return "\n".join(_blank_between_functions(lines)) + "\n"
+
+
+def _blank_between_functions(lines):
+    out = []
+    for line in lines:
+        if line.startswith("def ") and out:
+            out.append("")
+        out.append(line)
+    return out

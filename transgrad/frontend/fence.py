@@ -1,0 +1,111 @@
+"""Reject, at the user's line, every construct the compiler does not handle.
+
+Runs before any transformation, so later passes may assume the language below
+and never crash on something unexpected. Each rejection says how to
+restructure the code.
+"""
+import gast
+
+from transgrad.errors import UnsupportedSyntaxError
+
+# node type -> (construct, hint)
+_REJECTED = {
+    gast.Try: ("try/except", "move the try block outside the differentiated function"),
+    gast.Yield: ("yield (generators)", "return a list or array instead"),
+    gast.YieldFrom: ("yield from", "return a list or array instead"),
+    gast.Await: ("await", "differentiate a synchronous function"),
+    gast.AsyncFunctionDef: ("async functions", "differentiate a synchronous function"),
+    gast.AsyncFor: ("async for", "use a plain for loop"),
+    gast.AsyncWith: ("async with", "use a plain with block"),
+    gast.Global: ("global statements", "pass the value in as an argument and return the new value"),
+    gast.Nonlocal: ("nonlocal statements", "pass the value in as an argument and return the new value"),
+    gast.ClassDef: ("class definitions", "define the class outside the differentiated function"),
+    gast.Lambda: ("lambda expressions", "define the function with `def` at module level"),
+    gast.FunctionDef: ("functions defined inside a differentiated function",
+                       "define the helper at module level; transgrad differentiates through calls to it"),
+    gast.ListComp: ("list comprehensions", "write the loop out with list.append"),
+    gast.SetComp: ("set comprehensions", "write the loop out"),
+    gast.DictComp: ("dict comprehensions", "write the loop out"),
+    gast.GeneratorExp: ("generator expressions", "write the loop out"),
+    gast.NamedExpr: ("assignment expressions (:=)", "assign in a separate statement"),
+    gast.Delete: ("del statements", "drop the del; the variable's value is not needed"),
+    gast.Import: ("imports inside a differentiated function", "import at module level"),
+    gast.ImportFrom: ("imports inside a differentiated function", "import at module level"),
+    gast.Match: ("match statements", "use if/elif/else"),
+    gast.Set: ("set displays", "use a list or tuple"),
+    gast.Starred: ("starred expressions", "pass or unpack the items one by one"),
+}
+
+_FORBIDDEN_CALLS = {"eval": "eval", "exec": "exec", "globals": "globals()", "locals": "locals()",
+                    "vars": "vars()"}
+
+
+class Fence(gast.NodeVisitor):
+    """Raises UnsupportedSyntaxError on the first construct outside the supported language."""
+
+    def __init__(self, parsed):
+        self.parsed = parsed
+
+    def reject(self, node, construct, hint):
+        raise UnsupportedSyntaxError(construct, self.parsed.span(node), hint)
+
+    def generic_visit(self, node):
+        rejected = _REJECTED.get(type(node))
+        if rejected is not None:
+            self.reject(node, *rejected)
+        super().generic_visit(node)
+
+    def visit_Call(self, node):
+        if isinstance(node.func, gast.Name) and node.func.id in _FORBIDDEN_CALLS:
+            self.reject(node, _FORBIDDEN_CALLS[node.func.id],
+                        "transgrad reads source code, so code built at run time cannot be differentiated")
+        for keyword in node.keywords:
+            if keyword.arg is None:
+                self.reject(node, "**kwargs in a call", "pass the keyword arguments by name")
+        self.generic_visit(node)
+
+    def visit_For(self, node):
+        if node.orelse:
+            self.reject(node, "for ... else", "set a flag before `break` and test it after the loop")
+        if not isinstance(node.target, (gast.Name, gast.Tuple)):
+            self.reject(node.target, "this loop target", "loop over a plain name")
+        self.generic_visit(node)
+
+    def visit_While(self, node):
+        if node.orelse:
+            self.reject(node, "while ... else", "set a flag before `break` and test it after the loop")
+        self.generic_visit(node)
+
+    def visit_With(self, node):
+        if len(node.items) != 1 or node.items[0].optional_vars is not None:
+            self.reject(node, "this with statement", "only `with tg.no_grad():` is supported")
+        self.generic_visit(node)
+
+    def visit_AugAssign(self, node):
+        if not isinstance(node.target, gast.Name):
+            self.reject(node, "augmented assignment to a subscript or attribute",
+                        "write `x = x + v` style code on a new array (in-place updates come later)")
+        self.generic_visit(node)
+
+    def visit_Assign(self, node):
+        for target in node.targets:
+            for sub in gast.walk(target):
+                if isinstance(sub, (gast.Subscript, gast.Attribute)) and isinstance(sub.ctx, gast.Store):
+                    self.reject(node, "assignment to a subscript or attribute",
+                                "build a new array (e.g. with np.where or np.concatenate); "
+                                "in-place updates come later")
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node):
+        self.reject(node, "annotated assignments", "drop the annotation")
+
+
+def fence(parsed):
+    """Check the body of a parsed function (the def line itself is allowed)."""
+    checker = Fence(parsed)
+    args = parsed.node.args
+    if args.vararg or args.kwarg:
+        checker.reject(parsed.node, "*args/**kwargs in a differentiated function",
+                       "name the parameters; helpers may take them later")
+    for stmt in parsed.node.body:
+        checker.visit(stmt)

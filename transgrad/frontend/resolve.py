@@ -1,0 +1,68 @@
+"""Resolve names in a function the way Python will when it runs: locals, closure, globals, builtins.
+
+Every resolution the compiled code depends on is remembered as a guard, so the
+cache can tell when the user rebinds a global or a closure variable and
+recompile instead of running stale code.
+"""
+import builtins
+
+import gast
+
+_MISSING = object()
+
+
+class Guard:
+    """The compiled code assumed `name` resolves to `value`."""
+
+    def __init__(self, namespace, name, value, cell=None):
+        self.namespace = namespace
+        self.name = name
+        self.value = value
+        self.cell = cell
+
+    def holds(self):
+        if self.cell is not None:
+            try:
+                return self.cell.cell_contents is self.value
+            except ValueError:
+                return False
+        return self.namespace.get(self.name, _MISSING) is self.value
+
+
+class Resolver:
+    def __init__(self, parsed, local_names):
+        self.parsed = parsed
+        self.locals = local_names
+        self.guards = {}
+
+    def resolve(self, node):
+        """The object an expression names at compile time, or None (locals, calls, unknown)."""
+        if isinstance(node, gast.Name):
+            return self._name(node.id)
+        if isinstance(node, gast.Attribute):
+            owner = self.resolve(node.value)
+            if owner is None:
+                return None
+            return getattr(owner, node.attr, None)
+        return None
+
+    def _name(self, identifier):
+        if identifier in self.locals:
+            return None
+        cell = self.parsed.closure.get(identifier)
+        if cell is not None:
+            try:
+                value = cell.cell_contents
+            except ValueError:
+                return None
+            self.guards[("cell", identifier)] = Guard(None, identifier, value, cell)
+            return value
+        namespace = self.parsed.globals
+        if identifier in namespace:
+            value = namespace[identifier]
+            self.guards[("global", identifier)] = Guard(namespace, identifier, value)
+            return value
+        value = getattr(builtins, identifier, None)
+        if value is not None:
+            self.guards[("global", identifier)] = Guard(namespace, identifier, _MISSING)
+        return value

@@ -1,0 +1,209 @@
+"""Lower early exits and loops to the forms the reverse transform understands.
+
+Guarantees to later passes:
+- `return` appears once, as the last statement of the function body. Earlier
+  returns set `result` and a `returned` flag; the statements they skip are
+  guarded by `if not returned:`.
+- `break` and `continue` become flags (`stop`, `skip`); the statements they
+  skip are guarded. A `for` loop that may stop early ends its body with
+  `if stop: break` (the only `break` left), a `while` loop tests the flag in
+  its condition.
+- Every `for` loop runs over `range(...)` with a plain name as its target that
+  the body never assigns. Loops over arrays, lists, `enumerate` and `zip`
+  index their sequence explicitly (`x = xs[index]`), so the adjoint can send
+  each item's gradient back to its slot.
+"""
+import builtins
+
+import gast
+
+from transgrad.syntax import build
+
+
+class _Loop:
+    def __init__(self):
+        self.break_flag = None
+        self.continue_flag = None
+
+
+class LowerControl:
+    def __init__(self, namer, resolve):
+        self.namer = namer
+        self.resolve = resolve
+        self.return_flag = None
+        self.result = None
+
+    # ----- the function -----
+
+    def function(self, node):
+        body = node.body
+        early = _early_returns(body)
+        if early:
+            self.return_flag = self.namer.fresh("returned")
+            self.result = self.namer.fresh("result")
+            lowered, _ = self.block(body, None)
+            node.body = ([build.assign(self.result, build.const(None), like=node),
+                          build.assign(self.return_flag, build.const(False), like=node)]
+                         + lowered + [gast.Return(value=build.name(self.result))])
+            build.located(node.body[-1], body[-1])
+        else:
+            node.body, _ = self.block(body, None)
+        return node
+
+    # ----- blocks: guard what follows a statement that may exit -----
+
+    def block(self, stmts, loop):
+        out = []
+        for position, stmt in enumerate(stmts):
+            lowered, flags = self.statement(stmt, loop)
+            out.extend(lowered)
+            if flags:
+                rest, rest_flags = self.block(stmts[position + 1:], loop)
+                if rest:
+                    out.append(build.if_(build.not_any(flags), rest, like=stmts[position + 1]))
+                return out, flags | rest_flags
+        return out, set()
+
+    def statement(self, stmt, loop):
+        if isinstance(stmt, gast.Return) and self.return_flag is not None:
+            value = stmt.value if stmt.value is not None else build.const(None)
+            return [build.assign(self.result, value, like=stmt),
+                    build.assign(self.return_flag, build.const(True), like=stmt)], {self.return_flag}
+        if isinstance(stmt, gast.Break):
+            loop.break_flag = loop.break_flag or self.namer.fresh("stop")
+            return [build.assign(loop.break_flag, build.const(True), like=stmt)], {loop.break_flag}
+        if isinstance(stmt, gast.Continue):
+            loop.continue_flag = loop.continue_flag or self.namer.fresh("skip")
+            return [build.assign(loop.continue_flag, build.const(True), like=stmt)], {loop.continue_flag}
+        if isinstance(stmt, gast.If):
+            stmt.body, body_flags = self.block(stmt.body, loop)
+            stmt.orelse, else_flags = self.block(stmt.orelse, loop)
+            return [stmt], body_flags | else_flags
+        if isinstance(stmt, gast.With):
+            stmt.body, flags = self.block(stmt.body, loop)
+            return [stmt], flags
+        if isinstance(stmt, gast.For):
+            return self.for_loop(stmt)
+        if isinstance(stmt, gast.While):
+            return self.while_loop(stmt)
+        return [stmt], set()
+
+    # ----- loops -----
+
+    def loop_body(self, stmt):
+        loop = _Loop()
+        body, flags = self.block(stmt.body, loop)
+        if loop.continue_flag:
+            body.insert(0, build.assign(loop.continue_flag, build.const(False), like=stmt))
+        exits = {f for f in (loop.break_flag,) if f} | (flags & {self.return_flag})
+        before = [build.assign(loop.break_flag, build.const(False), like=stmt)] if loop.break_flag else []
+        return before, body, exits
+
+    def for_loop(self, stmt):
+        before, body, exits = self.loop_body(stmt)
+        before_items, stmt.target, stmt.iter, item_stmts = self.explicit_index(stmt)
+        body = item_stmts + body
+        if exits:
+            body.append(build.if_(build.any_of(exits), [gast.Break()], like=stmt))
+        stmt.body = body
+        return before + before_items + [stmt], exits & {self.return_flag}
+
+    def while_loop(self, stmt):
+        before, body, exits = self.loop_body(stmt)
+        if exits:
+            stmt.test = gast.BoolOp(op=gast.And(), values=[build.not_any(exits), stmt.test])
+        stmt.body = body
+        return before + [stmt], exits & {self.return_flag}
+
+    def explicit_index(self, stmt):
+        """(statements before the loop, target, range iterable, statements at the top of the body)."""
+        target, iterable = stmt.target, stmt.iter
+        callee = self.resolve(iterable.func) if isinstance(iterable, gast.Call) else None
+        if callee is builtins.range and isinstance(target, gast.Name):
+            if not _assigns(stmt.body, target.id):
+                return [], target, iterable, []
+            index = self.namer.fresh(f"{target.id}_value")
+            return [], build.name(index, store=True), iterable, [build.assign(target.id, build.name(index), like=stmt)]
+        if callee is builtins.enumerate and isinstance(target, gast.Tuple) and len(target.elts) == 2:
+            before, sequence = self.named(iterable.args[0], stmt)
+            index = self.namer.fresh("index")
+            counter, item = target.elts
+            start = iterable.args[1] if len(iterable.args) > 1 else next(
+                (k.value for k in iterable.keywords if k.arg == "start"), None)
+            count = build.name(index) if start is None else gast.BinOp(
+                left=build.name(index), op=gast.Add(), right=start)
+            top = [build.assign(counter.id, count, like=stmt)]
+            top += self.items(item, sequence, index, stmt)
+            return before, build.name(index, store=True), _range_len([sequence]), top
+        if callee is builtins.zip and isinstance(target, gast.Tuple) and len(target.elts) == len(iterable.args):
+            before, sequences = [], []
+            for arg in iterable.args:
+                pre, sequence = self.named(arg, stmt)
+                before += pre
+                sequences.append(sequence)
+            index = self.namer.fresh("index")
+            top = []
+            for element, sequence in zip(target.elts, sequences):
+                top += self.items(element, sequence, index, stmt)
+            return before, build.name(index, store=True), _range_len(sequences), top
+        before, sequence = self.named(iterable, stmt, wrap=isinstance(iterable, gast.Call))
+        index = self.namer.fresh("index")
+        return before, build.name(index, store=True), _range_len([sequence]), self.items(target, sequence, index, stmt)
+
+    def named(self, expression, like, wrap=False):
+        """A name holding `expression` (statements to compute it, name)."""
+        if wrap:
+            expression = build.call(build.dotted("rt.as_sequence"), expression)
+        if isinstance(expression, gast.Name) and not wrap:
+            return [], expression.id
+        holder = self.namer.fresh("items" if wrap else _describe(expression))
+        return [build.assign(holder, expression, like=like)], holder
+
+    def items(self, target, sequence, index, like):
+        item = build.located(build.subscript(sequence, build.name(index)), like)
+        if isinstance(target, gast.Name):
+            return [build.assign(target.id, item, like=like)]
+        holder = self.namer.fresh("item")
+        out = [build.assign(holder, item, like=like)]
+        for position, element in enumerate(target.elts):
+            out += self.items_of(element, holder, position, like)
+        return out
+
+    def items_of(self, target, holder, position, like):
+        item = build.located(build.subscript(holder, position), like)
+        if isinstance(target, gast.Name):
+            return [build.assign(target.id, item, like=like)]
+        inner = self.namer.fresh("item")
+        out = [build.assign(inner, item, like=like)]
+        for sub_position, element in enumerate(target.elts):
+            out += self.items_of(element, inner, sub_position, like)
+        return out
+
+
+def _describe(node):
+    from transgrad.syntax.naming import describe
+    return describe(node)
+
+
+def _range_len(sequences):
+    lengths = [build.call("len", build.name(s)) for s in sequences]
+    count = lengths[0] if len(lengths) == 1 else build.call("min", *lengths)
+    return build.call("range", count)
+
+
+def _early_returns(body):
+    """True when a return appears anywhere but as the last top-level statement."""
+    for position, stmt in enumerate(body):
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.Return) and not (position == len(body) - 1 and node is stmt):
+                return True
+    return False
+
+
+def _assigns(stmts, identifier):
+    return any(isinstance(n, gast.Name) and n.id == identifier and isinstance(n.ctx, gast.Store)
+               for stmt in stmts for n in gast.walk(stmt))
+
+
+def lower_control(function_node, namer, resolve):
+    return LowerControl(namer, resolve).function(function_node)

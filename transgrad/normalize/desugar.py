@@ -1,0 +1,73 @@
+"""Desugar assignments and `with` blocks into a small core.
+
+After this pass every assignment has exactly one target, which is a plain
+name: `a += b` becomes `a = a + b`, `a, b = t` becomes `a = t[0]; b = t[1]`
+(through a temporary when `t` is an expression), `a = b = e` becomes
+`a = e; b = a`. `pass` disappears. `with tg.no_grad():` stays a With node;
+any other with statement is rejected by the fence.
+"""
+import gast
+
+from transgrad.syntax import build
+
+
+class Desugar:
+    def __init__(self, namer):
+        self.namer = namer
+
+    def block(self, stmts):
+        out = []
+        for stmt in stmts:
+            out.extend(self.statement(stmt))
+        return out
+
+    def statement(self, stmt):
+        if isinstance(stmt, gast.Pass):
+            return []
+        if isinstance(stmt, gast.AugAssign):
+            value = gast.BinOp(left=build.name(stmt.target.id), op=stmt.op, right=stmt.value)
+            return [build.assign(stmt.target.id, build.located(value, stmt), like=stmt)]
+        if isinstance(stmt, gast.Assign):
+            return self.assignment(stmt)
+        for field in ("body", "orelse"):
+            if hasattr(stmt, field):
+                setattr(stmt, field, self.block(getattr(stmt, field)))
+        return [stmt]
+
+    def assignment(self, stmt):
+        first, *others = stmt.targets
+        out = self.unpack(first, stmt.value, stmt)
+        source = first
+        for target in others:
+            out.extend(self.unpack(target, _as_load(source), stmt))
+        return out
+
+    def unpack(self, target, value, like):
+        if isinstance(target, gast.Name):
+            return [build.assign(target.id, value, like=like)]
+        # tuple or list target: name the value once, then take its items
+        out = []
+        if isinstance(value, gast.Name):
+            holder = value.id
+        else:
+            holder = self.namer.fresh("_".join(_target_names(target)) or "items")
+            out.append(build.assign(holder, value, like=like))
+        for position, element in enumerate(target.elts):
+            item = build.located(build.subscript(holder, position), like)
+            out.extend(self.unpack(element, item, like))
+        return out
+
+
+def _target_names(target):
+    return [n.id for n in gast.walk(target) if isinstance(n, gast.Name)]
+
+
+def _as_load(target):
+    if isinstance(target, gast.Name):
+        return build.name(target.id)
+    return gast.Tuple(elts=[_as_load(e) for e in target.elts], ctx=gast.Load())
+
+
+def desugar(function_node, namer):
+    function_node.body = Desugar(namer).block(function_node.body)
+    return function_node

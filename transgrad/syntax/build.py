@@ -1,0 +1,72 @@
+"""Small constructors for gast nodes, so passes read as what they build."""
+import gast
+
+
+def name(identifier, store=False):
+    return gast.Name(id=identifier, ctx=gast.Store() if store else gast.Load(), annotation=None,
+                     type_comment=None)
+
+
+def const(value):
+    return gast.Constant(value=value, kind=None)
+
+
+def assign(target, value, like=None):
+    target = name(target, store=True) if isinstance(target, str) else target
+    node = gast.Assign(targets=[target], value=value, type_comment=None)
+    return located(node, like)
+
+
+def call(func, *args, keywords=()):
+    func = name(func) if isinstance(func, str) else func
+    return gast.Call(func=func, args=list(args), keywords=list(keywords))
+
+
+def attribute(value, attr):
+    value = name(value) if isinstance(value, str) else value
+    return gast.Attribute(value=value, attr=attr, ctx=gast.Load())
+
+
+def dotted(path):
+    """'rt.add' -> Attribute(Name('rt'), 'add')."""
+    parts = path.split(".")
+    node = name(parts[0])
+    for part in parts[1:]:
+        node = gast.Attribute(value=node, attr=part, ctx=gast.Load())
+    return node
+
+
+def subscript(value, index):
+    value = name(value) if isinstance(value, str) else value
+    index = const(index) if isinstance(index, int) else index
+    return gast.Subscript(value=value, slice=index, ctx=gast.Load())
+
+
+def not_any(flags):
+    """`not (a or b)` as `not a` / `not (a or b)`."""
+    flags = sorted(flags)
+    test = name(flags[0]) if len(flags) == 1 else gast.BoolOp(op=gast.Or(), values=[name(f) for f in flags])
+    return gast.UnaryOp(op=gast.Not(), operand=test)
+
+
+def any_of(flags):
+    flags = sorted(flags)
+    return name(flags[0]) if len(flags) == 1 else gast.BoolOp(op=gast.Or(), values=[name(f) for f in flags])
+
+
+def if_(test, body, orelse=(), like=None):
+    return located(gast.If(test=test, body=list(body), orelse=list(orelse)), like)
+
+
+def located(node, like):
+    """Copy the source location of `like` onto `node` (and its children without one)."""
+    if like is not None:
+        for sub in gast.walk(node):
+            for field in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
+                if hasattr(like, field) and getattr(sub, field, None) is None and field in sub._attributes:
+                    setattr(sub, field, getattr(like, field))
+    return node
+
+
+def expr_stmt(value, like=None):
+    return located(gast.Expr(value=value), like)

@@ -1,0 +1,112 @@
+"""Fill an adjoint template with the user's names.
+
+A template's body assigns `d[x] = ...` for its inputs and reads `d[y]` for
+its output (see rules/registry.py). `instantiate` binds the template's
+parameters to the call's argument atoms, renames the template's own
+temporaries, and returns the temporaries and one contribution per input, so
+the caller can drop the contributions of inputs that carry no gradient.
+"""
+import copy
+import inspect
+
+import gast
+
+
+class Instance:
+    """temps: statements the contributions need; contributions: [(argument atom, expression)]."""
+
+    def __init__(self, temps, contributions):
+        self.temps = temps
+        self.contributions = contributions
+
+    def keep(self, wanted):
+        """Only the contributions for which wanted(argument atom) holds, and the temps they need."""
+        contributions = [(arg, expr) for arg, expr in self.contributions if wanted(arg)]
+        needed = {n.id for _, expr in contributions for n in gast.walk(expr) if isinstance(n, gast.Name)}
+        temps = []
+        for stmt in reversed(self.temps):
+            if stmt.targets[0].id in needed:
+                temps.insert(0, stmt)
+                needed |= {n.id for n in gast.walk(stmt.value) if isinstance(n, gast.Name)}
+        return Instance(temps, contributions)
+
+
+class TemplateError(Exception):
+    """A call's arguments do not fit the rule (an unsupported keyword, too many arguments)."""
+
+
+def bind(signature, args, keywords):
+    """{template parameter: argument node}, with defaults filled in as constants."""
+    try:
+        bound = signature.bind(*args, **{k.arg: k.value for k in keywords})
+    except TypeError as error:
+        raise TemplateError(str(error).replace("got an unexpected keyword argument", "does not support the keyword"))
+    mapping = {}
+    for parameter in signature.parameters.values():
+        if parameter.name in bound.arguments:
+            value = bound.arguments[parameter.name]
+            if parameter.kind is inspect.Parameter.VAR_POSITIONAL:
+                value = gast.Tuple(elts=list(value), ctx=gast.Load())
+            mapping[parameter.name] = value
+        elif parameter.kind is inspect.Parameter.VAR_POSITIONAL:
+            mapping[parameter.name] = gast.Tuple(elts=[], ctx=gast.Load())
+        elif parameter.default is not inspect.Parameter.empty:
+            mapping[parameter.name] = gast.Constant(value=parameter.default, kind=None)
+    return mapping
+
+
+def instantiate(rule, result, result_adjoint, args, keywords, namer, free_names):
+    """An Instance of `rule` for `result = callee(*args, **keywords)`.
+
+    result, result_adjoint: names of the primal result and of its gradient.
+    free_names: {template free name such as 'np' or 'rt': name to use in generated code}.
+    """
+    node, result_param, signature = rule.parsed
+    mapping = bind(signature, args, keywords)
+    renames = {}
+    temps, contributions = [], []
+    for stmt in copy.deepcopy(node.body):
+        if not isinstance(stmt, gast.Assign) or len(stmt.targets) != 1:
+            raise TemplateError(f"template {rule.name} may only contain single assignments")
+        value = _Substitute(mapping, result_param, result, result_adjoint, renames, free_names).visit(stmt.value)
+        target = stmt.targets[0]
+        if isinstance(target, gast.Subscript) and _is_d(target.value):
+            contributions.append((mapping.get(target.slice.id), value))
+        else:
+            renames[target.id] = namer.fresh(target.id)
+            temps.append(gast.Assign(targets=[gast.Name(id=renames[target.id], ctx=gast.Store(),
+                                                        annotation=None, type_comment=None)],
+                                     value=value, type_comment=None))
+    return Instance(temps, [(arg, expr) for arg, expr in contributions if arg is not None])
+
+
+def _is_d(node):
+    return isinstance(node, gast.Name) and node.id == "d"
+
+
+class _Substitute(gast.NodeTransformer):
+    def __init__(self, mapping, result_param, result, result_adjoint, renames, free_names):
+        self.mapping = mapping
+        self.result_param = result_param
+        self.result = result
+        self.result_adjoint = result_adjoint
+        self.renames = renames
+        self.free_names = free_names
+
+    def visit_Subscript(self, node):
+        if _is_d(node.value):
+            if getattr(node.slice, "id", None) != self.result_param:
+                raise TemplateError("templates may only read the gradient of the result")
+            return gast.Name(id=self.result_adjoint, ctx=gast.Load(), annotation=None, type_comment=None)
+        return self.generic_visit(node)
+
+    def visit_Name(self, node):
+        if node.id == self.result_param:
+            return gast.Name(id=self.result, ctx=gast.Load(), annotation=None, type_comment=None)
+        if node.id in self.mapping:
+            return copy.deepcopy(self.mapping[node.id])
+        if node.id in self.renames:
+            return gast.Name(id=self.renames[node.id], ctx=gast.Load(), annotation=None, type_comment=None)
+        if node.id in self.free_names:
+            return gast.Name(id=self.free_names[node.id], ctx=gast.Load(), annotation=None, type_comment=None)
+        return node

@@ -1,0 +1,619 @@
+"""Reverse mode: a primal sweep that records only what the adjoint reads, then the adjoint sweep.
+
+Input: a normalized function (see normalize/) with its activity. Output: the
+primal statements (with pushes onto one stack) and the adjoint statements
+(with matching pops), from which emit/ assembles a joint gradient function
+or a forward/backward pair.
+
+Recording works by restoring: when an assignment overwrites a variable that
+some adjoint statement reads, the primal pushes the old value and the adjoint
+pops it back right after that assignment's adjoint, so every adjoint
+statement sees the values its primal statement saw. Only variables the
+adjoint reads are recorded, and only at assignments that can overwrite one
+(in a loop, or a second assignment). Branches are recorded as their test's
+value; `for` loops over `range` are replayed backwards with `reversed`;
+`while` loops and loops that stop early count their iterations.
+
+Gradients start as "zero" (absent) and are tracked statically (state.py): the
+first contribution assigns, later ones add, and `is not None` tests appear
+only where control flow joins.
+"""
+import copy
+
+import gast
+
+from transgrad.errors import NonDifferentiableError
+from transgrad.syntax import build
+from transgrad.syntax.templates import TemplateError, instantiate
+from transgrad.transform.state import OWNED, SHARED, ZERO, Fact, State
+
+
+class Reverse:
+    def __init__(self, function_node, parsed, sites, activity, wrt, namer, free_names, link_call, depths,
+                 output):
+        self.node = function_node
+        self.parsed = parsed
+        self.sites = sites
+        self.site_of = {id(site.stmt): site for site in sites}
+        self.activity = activity
+        self.active = activity.active
+        self.wrt = list(wrt)
+        self.params = [a.id for a in function_node.args.args + function_node.args.kwonlyargs]
+        self.namer = namer
+        self.free = free_names
+        self.link_call = link_call
+        self.depths = depths
+        self.output = output
+        self.adjoint_names = {}
+        self.control_names = {}     # (stmt id, role) -> generated name
+        self.callee_links = {}      # site stmt id -> (forward name, backward name, wrt names)
+        self.sites_by_name = {}
+        for site in sites:
+            self.sites_by_name.setdefault(site.target, []).append(site)
+        self.recorded = set()       # R: primal names the adjoint reads
+        self.nullable = set()       # gradients that may be None at run time
+        self.loop_targets = self._range_loop_targets()
+        self.rule_names = {}
+        self.helpers = {}             # name in generated code -> object (tg.adjoint rules)
+        self.pushed_controls = set()  # control values pushed because they live in a loop
+        self.nested_controls = set()  # control values not assigned at the top level
+        self.top_level = {id(s) for s in function_node.body}
+
+    # ----- driver -----
+
+    def run(self):
+        """Iterate until the recorded and nullable sets are stable, then build both sweeps."""
+        for _ in range(8):
+            namer_snapshot = copy.deepcopy(self.namer)
+            self.pushes = False
+            self.next_nullable = set()
+            primal = self.primal_block(self.node.body, loop_depth=0)
+            seed_state, adjoint, results = self.adjoint_sweep()
+            reads = self._primal_reads(adjoint + [gast.Return(value=r) for r in results], primal)
+            if reads == self.recorded and self.next_nullable <= self.nullable:
+                self.namer = namer_snapshot
+                break
+            self.recorded |= reads
+            self.nullable |= self.next_nullable
+            self.namer = namer_snapshot
+        self.namer = namer_snapshot
+        self.pushes = False
+        primal = self.primal_block(self.node.body, loop_depth=0)
+        seed_state, adjoint, results = self.adjoint_sweep()
+        return ReverseResult(self, primal, adjoint, results)
+
+    def adjoint_sweep(self):
+        state = State()
+        body = [s for s in self.node.body if not isinstance(s, gast.Return)]
+        if self.output in self.active:
+            state[self.adjoint(self.output)] = SHARED
+        adjoint, state = self.adjoint_block(body, state)
+        results = [self.final_gradient(p, state) for p in self.wrt]
+        return state, adjoint, results
+
+    def final_gradient(self, param, state):
+        name = self.adjoint(param) if param in self.active else None
+        fact = state.fact(name) if name else ZERO
+        if fact.zero:
+            return build.call(build.dotted(f"{self.free['rt']}.zeros_like"), build.name(param))
+        if fact.none:
+            return build.call(build.dotted(f"{self.free['rt']}.buffer"), build.name(name), build.name(param))
+        return build.name(name)
+
+    # ----- names -----
+
+    def adjoint(self, name):
+        if name not in self.adjoint_names:
+            self.adjoint_names[name] = self.namer.fresh(f"d{name}" if not name.startswith("_") else f"d{name}")
+        return self.adjoint_names[name]
+
+    def control_name(self, stmt, role, base):
+        key = (id(stmt), role)
+        if key not in self.control_names:
+            self.control_names[key] = self.namer.fresh(base)
+        return self.control_names[key]
+
+    def stack(self):
+        return self.control_name(self.node, "stack", "stack")
+
+    def rt(self, attribute):
+        return build.dotted(f"{self.free['rt']}.{attribute}")
+
+    # ----- which blocks need reversing, which assignments record -----
+
+    def _range_loop_targets(self):
+        return {stmt.target.id for stmt in gast.walk(self.node) if isinstance(stmt, gast.For)}
+
+    def needs_reverse(self, stmts):
+        for stmt in stmts:
+            for node in gast.walk(stmt):
+                site = self.site_of.get(id(node))
+                if site is not None and (site.target in self.active or self.records(site)):
+                    return True
+                if isinstance(node, gast.For) and node.target.id in self.recorded and self._multi(node.target.id):
+                    return True
+        return False
+
+    def _multi(self, name):
+        return len(self.sites_by_name.get(name, ())) + (name in self.loop_targets) > 1 or name in self.params
+
+    def records(self, site):
+        """Does this assignment push the old value of its target?"""
+        name = site.target
+        if name not in self.recorded or name in self.loop_targets and not self._multi(name):
+            return False
+        if site.loop_depth > 0 or name in self.params:
+            return True
+        first = self.sites_by_name[name][0]
+        return site is not first
+
+    def needs_none_init(self, name):
+        """A recorded variable that may be unassigned where it is pushed or saved."""
+        if name in self.params or name not in self.recorded:
+            return False
+        sites = self.sites_by_name.get(name)
+        if not sites:
+            return False
+        first = sites[0]
+        return first.loop_depth > 0 or not first.top_level
+
+    # ----- primal sweep -----
+
+    def push(self, name, like):
+        self.pushes = True
+        return build.expr_stmt(build.call(build.attribute(build.name(self.stack()), "append"), build.name(name)),
+                               like=like)
+
+    def pop(self, name, like):
+        return build.assign(name, build.call(build.attribute(build.name(self.stack()), "pop")), like=like)
+
+    def record_control(self, name, loop_depth, like):
+        """Push a control value (branch test, trip count) that a loop may overwrite."""
+        self.recorded.add(name)
+        if id(like) not in self.top_level:
+            self.nested_controls.add(name)
+        if loop_depth > 0:
+            self.pushed_controls.add(name)
+            return [self.push(name, like)]
+        return []
+
+    def primal_block(self, stmts, loop_depth):
+        out = []
+        for stmt in stmts:
+            out.extend(self.primal_statement(stmt, loop_depth))
+        return out
+
+    def primal_statement(self, stmt, loop_depth):
+        if isinstance(stmt, gast.Assign):
+            site = self.site_of[id(stmt)]
+            out = [self.push(site.target, stmt)] if self.records(site) else []
+            if site.operation.kind == "call" and site.target in self.active:
+                saved = self.control_name(stmt, "saved", f"{_callee_word(site)}_saved")
+                out += self.record_control(saved, site.loop_depth, stmt)
+            return out + [self.primal_assignment(stmt, site)]
+        if isinstance(stmt, gast.If) and self.needs_reverse([stmt]):
+            test = self.control_name(stmt, "test", _test_name(stmt.test))
+            out = self.record_control(test, loop_depth, stmt)
+            out.append(build.assign(test, stmt.test, like=stmt))
+            body = self.primal_block(stmt.body, loop_depth)
+            orelse = self.primal_block(stmt.orelse, loop_depth)
+            return out + [build.if_(build.name(test), body or [gast.Pass()], orelse, like=stmt)]
+        if isinstance(stmt, gast.For) and self.needs_reverse(stmt.body):
+            return self.primal_for(stmt, loop_depth)
+        if isinstance(stmt, gast.While) and self.needs_reverse(stmt.body):
+            count = self.control_name(stmt, "count", "iterations")
+            out = self.record_control(count, loop_depth, stmt)
+            out.append(build.assign(count, build.const(0), like=stmt))
+            body = [self.increment(count, stmt)] + self.primal_block(stmt.body, loop_depth + 1)
+            return out + [build.located(gast.While(test=stmt.test, body=body, orelse=[]), stmt)]
+        if isinstance(stmt, gast.With):
+            return [build.located(gast.With(items=stmt.items, body=self.primal_block(stmt.body, loop_depth),
+                                            type_comment=None), stmt)]
+        if isinstance(stmt, gast.Return):
+            return [stmt]
+        return [stmt]
+
+    def increment(self, count, like):
+        return build.assign(count, gast.BinOp(left=build.name(count), op=gast.Add(), right=build.const(1)),
+                            like=like)
+
+    def primal_for(self, stmt, loop_depth):
+        out = []
+        target = stmt.target.id
+        if target in self.recorded and self._multi(target):
+            out.append(self.push(target, stmt))
+        iterable = stmt.iter
+        if _assigned_in(stmt.body, _names(iterable)):
+            holder = self.control_name(stmt, "range", "loop_range")
+            out += self.record_control(holder, loop_depth, stmt)
+            out.append(build.assign(holder, iterable, like=stmt))
+            iterable = build.name(holder)
+        body = self.primal_block(stmt.body, loop_depth + 1)
+        if _stops_early(stmt):
+            count = self.control_name(stmt, "count", "iterations")
+            out += self.record_control(count, loop_depth, stmt)
+            out.append(build.assign(count, build.const(0), like=stmt))
+            body = [self.increment(count, stmt)] + body
+        loop = gast.For(target=build.name(target, store=True), iter=iterable, body=body, orelse=[],
+                        type_comment=None)
+        return out + [build.located(loop, stmt)]
+
+    def primal_assignment(self, stmt, site):
+        if site.operation.kind == "call" and site.target in self.active:
+            forward, _, _ = self.link(site)
+            saved = self.control_name(stmt, "saved", f"{_callee_word(site)}_saved")
+            call = copy.deepcopy(stmt.value)
+            call.func = build.name(forward)
+            target = gast.Tuple(elts=[build.name(site.target, store=True), build.name(saved, store=True)],
+                                ctx=gast.Store())
+            return build.located(gast.Assign(targets=[target], value=call, type_comment=None), stmt)
+        return stmt
+
+    def link(self, site):
+        key = id(site.stmt)
+        if key not in self.callee_links:
+            op = site.operation
+            self.callee_links[key] = self.link_call(op.callee, op.args, op.keywords,
+                                                   {n for n in op.operands if n in self.active}, site)
+        return self.callee_links[key]
+
+    # ----- adjoint sweep -----
+
+    def adjoint_block(self, stmts, state):
+        out = []
+        for stmt in reversed(stmts):
+            code, state = self.adjoint_statement(stmt, state)
+            out.extend(code)
+        return out, state
+
+    def adjoint_statement(self, stmt, state):
+        if isinstance(stmt, gast.Assign):
+            site = self.site_of[id(stmt)]
+            code, state = ([], state)
+            if site.target in self.active:
+                code, state = self.adjoint_assignment(site, state)
+            if site.operation.kind == "call" and site.target in self.active:
+                saved = self.control_name(stmt, "saved", f"{_callee_word(site)}_saved")
+                if saved in self.pushed_controls:
+                    code = code + [self.pop(saved, stmt)]
+            if self.records(site):
+                code = code + [self.pop(site.target, stmt)]
+            return self.comment(stmt, code), state
+        if isinstance(stmt, gast.If) and self.needs_reverse([stmt]):
+            return self.adjoint_if(stmt, state)
+        if isinstance(stmt, gast.For) and self.needs_reverse(stmt.body):
+            return self.adjoint_for(stmt, state)
+        if isinstance(stmt, gast.While) and self.needs_reverse(stmt.body):
+            return self.adjoint_while(stmt, state)
+        if isinstance(stmt, gast.With):
+            return self.adjoint_block(stmt.body, state)
+        return [], state
+
+    def comment(self, stmt, code):
+        if not code:
+            return code
+        return [build.expr_stmt(build.const(f"__transgrad_grad_of_line__ {stmt.lineno}"), like=stmt)] + code
+
+    def adjoint_if(self, stmt, state):
+        test = self.control_name(stmt, "test", _test_name(stmt.test))
+        body, body_state = self.adjoint_block(stmt.body, state.copy())
+        orelse, else_state = self.adjoint_block(stmt.orelse, state.copy())
+        joined = body_state.join(else_state)
+        self.note_nullable(joined)
+        code = []
+        if body or orelse:
+            if body:
+                code.append(build.if_(build.name(test), body, orelse, like=stmt))
+            else:
+                code.append(build.if_(gast.UnaryOp(op=gast.Not(), operand=build.name(test)), orelse, like=stmt))
+        if test in self.pushed_controls:
+            code.append(self.pop(test, stmt))
+        return code, joined
+
+    def loop_fixpoint(self, body, state):
+        head = state
+        for _ in range(20):
+            _, after = self.adjoint_block(body, head.copy())
+            joined = head.join(after)
+            if joined.same(head):
+                break
+            head = joined
+        self.note_nullable(head)
+        code, _ = self.adjoint_block(body, head.copy())
+        return code, head
+
+    def adjoint_for(self, stmt, state):
+        body = [s for s in stmt.body if not _is_exit_test(s)]
+        code, head = self.loop_fixpoint(body, state)
+        iterable = stmt.iter
+        holder = self.control_names.get((id(stmt), "range"))
+        if holder:
+            iterable = build.name(holder)
+        if _stops_early(stmt):
+            count = self.control_name(stmt, "count", "iterations")
+            iterable = gast.Subscript(value=iterable, slice=gast.Slice(lower=None, upper=build.name(count), step=None),
+                                      ctx=gast.Load())
+        loop = gast.For(target=build.name(stmt.target.id, store=True), iter=build.call("reversed", iterable),
+                        body=code or [gast.Pass()], orelse=[], type_comment=None)
+        out = [build.located(loop, stmt)]
+        for role in ("count", "range"):
+            name = self.control_names.get((id(stmt), role))
+            if name and name in self.pushed_controls:
+                out.append(self.pop(name, stmt))
+        if stmt.target.id in self.recorded and self._multi(stmt.target.id):
+            out.append(self.pop(stmt.target.id, stmt))
+        return out, head
+
+    def adjoint_while(self, stmt, state):
+        code, head = self.loop_fixpoint(stmt.body, state)
+        count = self.control_name(stmt, "count", "iterations")
+        underscore = self.control_name(self.node, "underscore", "_")
+        loop = gast.For(target=build.name(underscore, store=True), iter=build.call("range", build.name(count)),
+                        body=code or [gast.Pass()], orelse=[], type_comment=None)
+        out = [build.located(loop, stmt)]
+        if count in self.pushed_controls:
+            out.append(self.pop(count, stmt))
+        return out, head
+
+    def note_nullable(self, state):
+        for name, fact in state.items():
+            if fact.maybe:
+                self.next_nullable.add(name)
+
+    # ----- one assignment -----
+
+    def adjoint_assignment(self, site, state):
+        target = site.target
+        d_target = self.adjoint(target)
+        fact = state.fact(d_target)
+        state = state.copy()
+        if fact.zero:
+            return [], state
+        inner_state = state.copy()
+        inner_state[d_target] = Fact(False, True, fact.shared)
+        code = self.contributions(site, inner_state)
+        if fact.none and not code:
+            inner_state[d_target] = fact
+            self.kill(target, inner_state, code)
+            return code, inner_state
+        if fact.none:
+            guarded = [build.if_(gast.Compare(left=build.name(d_target), ops=[gast.IsNot()],
+                                              comparators=[build.const(None)]), code, like=site.stmt)]
+            if target not in site.operation.operands:
+                self.kill(target, inner_state, code)
+            state = state.join(inner_state)
+            code = guarded
+            if target not in site.operation.operands:
+                self.kill(target, state, code)
+            return code, state
+        if target not in site.operation.operands:
+            self.kill(target, inner_state, code)
+        return code, inner_state
+
+    def reassigned(self, name):
+        sites = self.sites_by_name.get(name, [])
+        return len(sites) > 1 or any(s.loop_depth > 0 for s in sites) or name in self.params
+
+    def kill(self, name, state, code):
+        d_name = self.adjoint(name)
+        if not self.reassigned(name) or state.fact(d_name).zero:
+            state[d_name] = ZERO
+            return
+        if d_name in self.nullable:
+            code.append(build.assign(d_name, build.const(None)))
+        state[d_name] = ZERO
+
+    def contributions(self, site, state):
+        """Adjoint code of one active assignment, assuming its gradient is not zero."""
+        op = site.operation
+        d_target = self.adjoint(site.target)
+        code, pairs = [], []
+        if op.kind == "copy":
+            pairs = [(op.operands[0], build.name(d_target), False)]
+        elif op.kind == "rule" and op.rule.kind == "template":
+            code, pairs = self.template_contributions(site)
+        elif op.kind == "rule":
+            code, pairs = self.callable_contributions(site)
+        elif op.kind == "subscript":
+            return self.subscript_contribution(site, state)
+        elif op.kind == "display":
+            pairs = self.display_contributions(site)
+        elif op.kind == "call":
+            code, pairs = self.call_contributions(site)
+        pairs = [(n, e, maybe) for n, e, maybe in pairs if n in self.active]
+        if site.target in [n for n, _, _ in pairs]:
+            return code + self.self_update(site, pairs, state)
+        for name, expression, maybe_none in pairs:
+            code += self.accumulate(name, expression, state, maybe_none)
+        return code
+
+    def self_update(self, site, pairs, state):
+        """`x = f(x, ...)`: compute every contribution before the old gradient of x is reset."""
+        code, held = [], []
+        for name, expression, maybe_none in pairs:
+            if len(pairs) == 1:
+                held.append((name, expression, maybe_none))
+                continue
+            temp = self.namer.fresh(f"{self.adjoint(name)}_part")
+            code.append(build.assign(temp, expression))
+            held.append((name, build.name(temp), maybe_none))
+        d_target = self.adjoint(site.target)
+        state[d_target] = ZERO
+        for name, expression, maybe_none in held:
+            code += self.accumulate(name, expression, state, maybe_none)
+        return code
+
+    def accumulate(self, name, expression, state, maybe_none=False):
+        d_name = self.adjoint(name)
+        fact = state.fact(d_name)
+        if fact.zero:
+            state[d_name] = Fact(maybe_none, True, True)
+            return [build.assign(d_name, expression)]
+        if not fact.none and not maybe_none and self.depths.get(name) == 0:
+            state[d_name] = OWNED
+            return [build.assign(d_name, gast.BinOp(left=build.name(d_name), op=gast.Add(), right=expression))]
+        state[d_name] = Fact(fact.none and maybe_none, True, True)
+        return [build.assign(d_name, build.call(self.rt("add"), build.name(d_name), expression))]
+
+    def template_contributions(self, site):
+        op = site.operation
+        try:
+            instance = instantiate(op.rule, site.target, self.adjoint(site.target), op.args, op.keywords,
+                                   self.namer, self.free)
+        except TemplateError as error:
+            raise NonDifferentiableError(op.label, self.parsed.span(site.stmt), str(error)) from None
+        instance = instance.keep(lambda arg: isinstance(arg, gast.Name) and arg.id in self.active)
+        return instance.temps, [(arg.id, expr, False) for arg, expr in instance.contributions]
+
+    def callable_contributions(self, site):
+        op = site.operation
+        rule_name = self.rule_names.get(id(op.rule))
+        if rule_name is None:
+            rule_name = self.rule_names[id(op.rule)] = self.namer.fresh(f"{_word(op.label)}_adjoint")
+            self.helpers[rule_name] = op.rule.function
+        grads = self.namer.fresh(f"{_word(op.label)}_grads")
+        call = build.call(self.rt("call_rule"), build.name(rule_name), build.const(len(op.args)),
+                          build.name(self.adjoint(site.target)), build.name(site.target), *op.args,
+                          keywords=op.keywords)
+        pairs = [(arg.id, build.subscript(grads, position), True) for position, arg in enumerate(op.args)
+                 if isinstance(arg, gast.Name)]
+        return [build.assign(grads, call)], pairs
+
+    def display_contributions(self, site):
+        value = site.stmt.value
+        d_target = build.name(self.adjoint(site.target))
+        if isinstance(value, gast.Dict):
+            items = zip(value.keys, value.values)
+            return [(v.id, gast.Subscript(value=d_target, slice=copy.deepcopy(k), ctx=gast.Load()), True)
+                    for k, v in items if isinstance(v, gast.Name)]
+        return [(e.id, build.subscript(copy.deepcopy(d_target), i), True) for i, e in enumerate(value.elts)
+                if isinstance(e, gast.Name)]
+
+    def call_contributions(self, site):
+        _, backward, wrt_names = self.link(site)
+        saved = self.control_name(site.stmt, "saved", f"{_callee_word(site)}_saved")
+        grads = self.namer.fresh(f"{_callee_word(site)}_grads")
+        code = [build.assign(grads, build.call(build.name(backward), build.name(saved),
+                                               build.name(self.adjoint(site.target))))]
+        pairs = [(arg, build.subscript(grads, position), False) for position, arg in enumerate(wrt_names)]
+        return code, pairs
+
+    def subscript_contribution(self, site, state):
+        value = site.stmt.value
+        name = value.value.id
+        if name not in self.active:
+            return []
+        d_name = self.adjoint(name)
+        fact = state.fact(d_name)
+        code = []
+        if fact.zero:
+            code.append(build.assign(d_name, build.call(self.rt("zeros_like"), build.name(name))))
+        elif fact.shared:
+            code.append(build.assign(d_name, build.call(self.rt("maybe_copy"), build.name(d_name), build.name(name))))
+        elif fact.none:
+            code.append(build.assign(d_name, build.call(self.rt("buffer"), build.name(d_name), build.name(name))))
+        index = copy.deepcopy(value.slice)
+        d_target = build.name(self.adjoint(site.target))
+        if self.depths.get(name) == 0 and self.basic_index(index):
+            slot = gast.Subscript(value=build.name(d_name), slice=index, ctx=gast.Store())
+            code.append(gast.AugAssign(target=slot, op=gast.Add(), value=d_target))
+        else:
+            code.append(build.expr_stmt(build.call(self.rt("add_at"), build.name(d_name), _index_value(index),
+                                                   d_target)))
+        state[d_name] = OWNED
+        return code
+
+    def basic_index(self, index):
+        parts = index.elts if isinstance(index, gast.Tuple) else [index]
+        for part in parts:
+            if isinstance(part, gast.Slice):
+                continue
+            if isinstance(part, gast.Constant) and (part.value is None or part.value is Ellipsis
+                                                    or isinstance(part.value, int)):
+                continue
+            if isinstance(part, gast.UnaryOp) and isinstance(part.operand, gast.Constant):
+                continue
+            if isinstance(part, gast.Name) and part.id in self.loop_targets:
+                continue
+            return False
+        return True
+
+    # ----- what the adjoint reads -----
+
+    def _primal_reads(self, adjoint, primal):
+        primal_names = set(self.params)
+        for stmt in primal:
+            for node in gast.walk(stmt):
+                if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+                    primal_names.add(node.id)
+        reads = set()
+        for stmt in adjoint:
+            for node in gast.walk(stmt):
+                if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id in primal_names:
+                    reads.add(node.id)
+        reads.discard(self.stack())
+        return reads | {n for n in self.recorded if n in primal_names}
+
+
+class ReverseResult:
+    """The two sweeps and what emit/ needs to assemble them."""
+
+    def __init__(self, reverse, primal, adjoint, results):
+        self.primal = primal
+        self.adjoint = adjoint
+        self.results = results
+        self.adjoint_names = reverse.adjoint_names
+        self.recorded = sorted(reverse.recorded)
+        self.nullable = sorted(reverse.nullable)
+        self.stack = reverse.stack() if reverse.pushes else None
+        self.none_inits = sorted({n for n in reverse.recorded if reverse.needs_none_init(n)}
+                                 | reverse.pushed_controls | reverse.nested_controls)
+        self.output = reverse.output
+        self.output_adjoint = reverse.adjoint(reverse.output) if reverse.output in reverse.active else None
+        self.free = reverse.free
+        self.callee_links = reverse.callee_links
+        self.helpers = reverse.helpers
+
+
+def _test_name(test):
+    from transgrad.syntax.naming import describe
+    if isinstance(test, gast.Name):
+        return f"{test.id}_taken"
+    text = describe(test)
+    return "cond" if text in ("compare", "boolop", "unaryop") else text
+
+
+def _word(label):
+    from transgrad.syntax.naming import describe
+    return describe(gast.parse(label, mode="eval").body) if label and label[0].isalpha() else "rule"
+
+
+def _callee_word(site):
+    return site.operation.callee.__name__
+
+
+def _names(node):
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+
+
+def _assigned_in(stmts, names):
+    return any(isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store) and n.id in names
+               for stmt in stmts for n in gast.walk(stmt))
+
+
+def _is_exit_test(stmt):
+    return isinstance(stmt, gast.If) and len(stmt.body) == 1 and isinstance(stmt.body[0], gast.Break)
+
+
+def _stops_early(loop):
+    return bool(loop.body) and _is_exit_test(loop.body[-1])
+
+
+def _index_value(index):
+    """An index as an expression: slices become slice(...) calls."""
+    if isinstance(index, gast.Slice):
+        parts = [getattr(index, f) or build.const(None) for f in ("lower", "upper", "step")]
+        return build.call("slice", *parts)
+    if isinstance(index, gast.Tuple):
+        return gast.Tuple(elts=[_index_value(e) for e in index.elts], ctx=gast.Load())
+    return index
