@@ -76,6 +76,49 @@ class Artifact:
         return self.compiled.user_line_of.get(generated_line)
 
 
+def normalize(function, on_stage=None):
+    """Parse, fence and normalize a function: (parsed, normalized FunctionDef, namer, resolver).
+
+    `on_stage(name, node)` is called after each stage (for docs and tests).
+    """
+    on_stage = on_stage or (lambda name, node: None)
+    parsed = parse_function(function)
+    fence(parsed)
+    node = copy.deepcopy(parsed.node)
+    namer = Namer(names_in(node) | set(parsed.closure))
+    resolver = Resolver(parsed, local_names(node))
+    on_stage("parse", node)
+    desugar(node, namer)
+    _check_with_blocks(node, resolver, parsed)
+    on_stage("desugar", node)
+    lower_control(node, namer, resolver.resolve)
+    on_stage("control", node)
+    to_anf(node, namer)
+    on_stage("anf", node)
+    resolver.locals = local_names(node)
+    return parsed, node, namer, resolver
+
+
+def explain(function, wrt=(0,)):
+    """[(stage, text)]: the function after each stage, its activity, and the generated gradient.
+
+    What docs/pipeline.md shows; tests use it for golden outputs of each pass.
+    """
+    stages = []
+    normalize(function, lambda name, node: stages.append((name, gast.unparse(node).strip() + "\n")))
+    parsed, node, namer, resolver = normalize(function)
+    names = list(inspect.signature(function).parameters)
+    wrt_names = tuple(names[w] if isinstance(w, int) else w for w in wrt)
+    sites = collect_sites(node, resolver, lambda w: True)
+    activity = Activity(sites, wrt_names, _output_name(node), parsed)
+    stages.append(("activity", f"varied: {', '.join(sorted(activity.varied))}\n"
+                               f"useful: {', '.join(sorted(activity.useful))}\n"
+                               f"active: {', '.join(sorted(activity.active))}\n"))
+    artifact = Compiler({}).compile(function, wrt_names, "grad")
+    stages.append(("gradient", artifact.source))
+    return stages
+
+
 class Compiler:
     """Compiles functions and the user functions they call; one instance per top-level request."""
 
@@ -85,16 +128,7 @@ class Compiler:
 
     def compile(self, function, wrt, mode, depths=None, preserve_result=False):
         """mode: "grad" (joint function) or "vjp" (forward/backward pair)."""
-        parsed = parse_function(function)
-        fence(parsed)
-        node = copy.deepcopy(parsed.node)
-        namer = Namer(names_in(node) | set(parsed.closure))
-        resolver = Resolver(parsed, local_names(node))
-        desugar(node, namer)
-        _check_with_blocks(node, resolver, parsed)
-        lower_control(node, namer, resolver.resolve)
-        to_anf(node, namer)
-        resolver.locals = local_names(node)
+        parsed, node, namer, resolver = normalize(function)
         sites = collect_sites(node, resolver, lambda w: True)
         output = _output_name(node)
         activity = Activity(sites, wrt, output, parsed)

@@ -39,6 +39,9 @@ class ANF:
 
     def statement(self, stmt):
         self.pending, self.line = [], stmt
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.IfExp):
+            self.conditional(stmt.value, target=stmt.targets[0].id)
+            return self.pending
         if isinstance(stmt, gast.Assign):
             stmt.value = self.operation(stmt.value, target=stmt.targets[0].id)
         elif isinstance(stmt, gast.Return):

@@ -53,6 +53,7 @@ class Reverse:
         self.recorded = set()       # R: primal names the adjoint reads
         self.nullable = set()       # gradients that may be None at run time
         self.loop_targets = self._range_loop_targets()
+        self.alias = {}               # operand name -> name holding its old value
         self.rule_names = {}
         self.helpers = {}             # name in generated code -> object (tg.adjoint rules)
         self.pushed_controls = set()  # control values pushed because they live in a loop
@@ -269,6 +270,8 @@ class Reverse:
     def adjoint_statement(self, stmt, state):
         if isinstance(stmt, gast.Assign):
             site = self.site_of[id(stmt)]
+            if self.reads_own_target(site):
+                return self.adjoint_self_assignment(site, state)
             code, state = ([], state)
             if site.target in self.active:
                 code, state = self.adjoint_assignment(site, state)
@@ -288,6 +291,37 @@ class Reverse:
         if isinstance(stmt, gast.With):
             return self.adjoint_block(stmt.body, state)
         return [], state
+
+    def reads_own_target(self, site):
+        """`x = f(x)`: the rule must read the old x, which the variable no longer holds."""
+        return (site.target in self.active and site.operation.kind in ("rule", "subscript")
+                and site.target in site.operation.operands and self.records(site))
+
+    def adjoint_self_assignment(self, site, state):
+        """Pop the old value into `x_before`, differentiate with it, then restore x."""
+        stmt = site.stmt
+        before = self.control_name(stmt, "before", f"{site.target}_before")
+        self.alias = {site.target: before}
+        try:
+            code, state = self.adjoint_assignment(site, state)
+        finally:
+            self.alias = {}
+        code = [self.pop(before, stmt)] + code + [build.assign(site.target, build.name(before), like=stmt)]
+        return self.comment(stmt, code), state
+
+    def aliased(self, node):
+        """A copy of an operand atom with the current alias applied (the old value of a self-assignment)."""
+        node = copy.deepcopy(node)
+        for sub in gast.walk(node):
+            if isinstance(sub, gast.Name) and sub.id in self.alias:
+                sub.id = self.alias[sub.id]
+        return node
+
+    def original(self, name):
+        for original, alias in self.alias.items():
+            if alias == name:
+                return original
+        return name
 
     def comment(self, stmt, code):
         if not code:
@@ -458,12 +492,14 @@ class Reverse:
     def template_contributions(self, site):
         op = site.operation
         try:
-            instance = instantiate(op.rule, site.target, self.adjoint(site.target), op.args, op.keywords,
+            args = [self.aliased(a) for a in op.args]
+            keywords = [gast.keyword(arg=k.arg, value=self.aliased(k.value)) for k in op.keywords]
+            instance = instantiate(op.rule, site.target, self.adjoint(site.target), args, keywords,
                                    self.namer, self.free)
         except TemplateError as error:
             raise NonDifferentiableError(op.label, self.parsed.span(site.stmt), str(error)) from None
-        instance = instance.keep(lambda arg: isinstance(arg, gast.Name) and arg.id in self.active)
-        return instance.temps, [(arg.id, expr, False) for arg, expr in instance.contributions]
+        instance = instance.keep(lambda arg: isinstance(arg, gast.Name) and self.original(arg.id) in self.active)
+        return instance.temps, [(self.original(arg.id), expr, False) for arg, expr in instance.contributions]
 
     def callable_contributions(self, site):
         op = site.operation
@@ -473,8 +509,9 @@ class Reverse:
             self.helpers[rule_name] = op.rule.function
         grads = self.namer.fresh(f"{_word(op.label)}_grads")
         call = build.call(self.rt("call_rule"), build.name(rule_name), build.const(len(op.args)),
-                          build.name(self.adjoint(site.target)), build.name(site.target), *op.args,
-                          keywords=op.keywords)
+                          build.name(self.adjoint(site.target)), build.name(site.target),
+                          *[self.aliased(a) for a in op.args],
+                          keywords=[gast.keyword(arg=k.arg, value=self.aliased(k.value)) for k in op.keywords])
         pairs = [(arg.id, build.subscript(grads, position), True) for position, arg in enumerate(op.args)
                  if isinstance(arg, gast.Name)]
         return [build.assign(grads, call)], pairs
@@ -506,12 +543,13 @@ class Reverse:
         d_name = self.adjoint(name)
         fact = state.fact(d_name)
         code = []
+        primal = build.name(self.alias.get(name, name))
         if fact.zero:
-            code.append(build.assign(d_name, build.call(self.rt("zeros_like"), build.name(name))))
+            code.append(build.assign(d_name, build.call(self.rt("zeros_like"), primal)))
         elif fact.shared:
-            code.append(build.assign(d_name, build.call(self.rt("maybe_copy"), build.name(d_name), build.name(name))))
+            code.append(build.assign(d_name, build.call(self.rt("maybe_copy"), build.name(d_name), primal)))
         elif fact.none:
-            code.append(build.assign(d_name, build.call(self.rt("buffer"), build.name(d_name), build.name(name))))
+            code.append(build.assign(d_name, build.call(self.rt("buffer"), build.name(d_name), primal)))
         index = copy.deepcopy(value.slice)
         d_target = build.name(self.adjoint(site.target))
         if self.depths.get(name) == 0 and self.basic_index(index):
