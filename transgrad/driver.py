@@ -110,7 +110,7 @@ def explain(function, wrt=(0,)):
     names = list(inspect.signature(function).parameters)
     wrt_names = tuple(names[w] if isinstance(w, int) else w for w in wrt)
     sites = collect_sites(node, resolver, lambda w: True)
-    activity = Activity(sites, wrt_names, _output_name(node), parsed)
+    activity = Activity(node, sites, wrt_names, _output_name(node), parsed)
     stages.append(("activity", f"varied: {', '.join(sorted(activity.varied))}\n"
                                f"useful: {', '.join(sorted(activity.useful))}\n"
                                f"active: {', '.join(sorted(activity.active))}\n"))
@@ -131,7 +131,7 @@ class Compiler:
         parsed, node, namer, resolver = normalize(function)
         sites = collect_sites(node, resolver, lambda w: True)
         output = _output_name(node)
-        activity = Activity(sites, wrt, output, parsed)
+        activity = Activity(node, sites, wrt, output, parsed)
         free = _free_names(namer, resolver)
         links = _Linker(self, namer, parsed)
         reverse = Reverse(node, parsed, sites, activity, wrt, namer, free, links.link,

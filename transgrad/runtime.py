@@ -177,12 +177,13 @@ def select_max(g, x, ans, axis=None, keepdims=False):
     g = keep_reduced(g, x, axis, keepdims)
     mask = np.asarray(x) == ans
     count = np.sum(mask, axis=None if axis is None else normalize_axis(axis, np.ndim(x)), keepdims=True)
-    return g * mask / count
+    return g * (mask / count).astype(_grad_dtype(g, x), copy=False)
 
 
 def balanced_eq(x, z, y):
     """1 where x is the winner of maximum/minimum(x, y), 0.5 on ties (autograd's convention)."""
-    return (x == z) / (1.0 + (x == y))
+    weight = (x == z) / (1.0 + (x == y))
+    return weight.astype(_grad_dtype(z), copy=False) if isinstance(weight, np.ndarray) else weight
 
 
 def matmul_grad_left(g, a, b):
@@ -295,6 +296,13 @@ def as_sequence(xs):
 # numpy expression (axis logic, lists of gradients, singular points).
 
 
+def _grad_dtype(*values):
+    """The floating dtype a gradient for these values should have (float64 unless they are float32/16)."""
+    dtypes = [np.asarray(v).dtype for v in values]
+    floating = [t for t in dtypes if np.issubdtype(t, np.floating)]
+    return np.result_type(*floating) if floating else np.dtype(float)
+
+
 def inverse_axes(axes):
     """The permutation that undoes np.transpose(x, axes) (None for a plain reversal).
 
@@ -383,7 +391,7 @@ def diag_grad(g, v, k=0):
     """Gradient of np.diag(v, k): the k-th diagonal of g for a vector v; g on v's k-th diagonal for a matrix."""
     if np.ndim(v) == 1:
         return np.diagonal(g, k).copy()
-    out = np.zeros(np.shape(v), dtype=np.result_type(g, np.float16))
+    out = np.zeros(np.shape(v), dtype=_grad_dtype(g))
     n = np.shape(g)[0]
     rows = np.arange(n) + max(-k, 0)
     out[rows, rows + k] = g
@@ -395,7 +403,7 @@ def trace_grad(g, a, offset=0, axis1=0, axis2=1):
     shape = np.shape(a)
     nd = len(shape)
     ax1, ax2 = axis1 % nd, axis2 % nd
-    eye = np.eye(shape[ax1], shape[ax2], k=offset, dtype=np.result_type(g, np.float16))
+    eye = np.eye(shape[ax1], shape[ax2], k=offset, dtype=_grad_dtype(g))
     if ax1 > ax2:
         eye = eye.T
     eye_shape = [1] * nd

@@ -6,12 +6,13 @@ through a differentiable operation (starting from the `wrt` parameters), and
 = varied and useful. Integer, boolean and comparison results, `tg.detach(...)`
 and everything assigned inside `with tg.no_grad():` are constants.
 
-The analysis is per variable name (flow-insensitive), iterated to a fixed point
-so loop-carried dependences are found; over-approximating is safe because the
-reverse transform resets a variable's gradient at each assignment.
+Both are dataflow problems over the control-flow graph (cfg.py), solved to a
+fixed point by dataflow.py, so loop-carried dependences are found.
 """
 import gast
 
+from transgrad.analysis.cfg import CFG
+from transgrad.analysis.dataflow import solve
 from transgrad.analysis.operations import classify
 from transgrad.errors import NonDifferentiableError
 
@@ -49,49 +50,68 @@ def collect_sites(function_node, resolver, is_no_grad):
 
 
 class Activity:
-    """varied, useful and active name sets for one function."""
+    """Which statements and variables carry a gradient, solved over the CFG.
 
-    def __init__(self, sites, wrt, output, parsed=None):
+    varied (forward from wrt) and useful (backward from the returned name) are
+    flow-sensitive: `y = tg.detach(y)` makes y constant from that point on. A
+    statement is active when its target is varied after it and useful after
+    it; `active` is the set of names some active statement assigns (plus the
+    active parameters), which get gradient variables.
+    """
+
+    def __init__(self, function_node, sites, wrt, output, parsed=None):
         self.sites = sites
-        self.varied = self._varied(set(wrt))
-        self.useful = self._useful(output)
-        self.active = self.varied & self.useful
+        self.cfg = CFG(function_node)
+        self._site_of_node = {self.cfg.node_of[id(site.stmt)]: site for site in sites}
+        varied = solve(self.cfg, self._vary, forward=True, initial=set(wrt))
+        self.varied_in = {site: varied[self.cfg.node_of[id(site.stmt)]][0] for site in sites}
+        self.varied_out = {site: varied[self.cfg.node_of[id(site.stmt)]][1] for site in sites}
+        useful = solve(self.cfg, self._use, forward=False, initial={output} if output else set())
+        self.useful_after = {site: useful[self.cfg.node_of[id(site.stmt)]][0] for site in sites}
+        self.useful_at_entry = useful[self.cfg.entry][1] | useful[self.cfg.entry][0]
+        self.varied = set().union(set(wrt), *self.varied_out.values())
+        self.useful = set().union(*self.useful_after.values(), {output} if output else set())
+        self.active_sites = {site for site in sites
+                             if site.target in self.varied_out[site] and site.target in self.useful_after[site]}
+        self.active = {site.target for site in self.active_sites}
+        self.active |= {name for name in wrt if self._param_useful(name)}
         self._check_unknown_calls(parsed)
 
-    def _varied(self, varied):
-        changed = True
-        while changed:
-            changed = False
-            for site in self.sites:
-                op = site.operation
-                if site.target in varied or op.kind == "constant":
-                    continue
-                if any(name in varied for name in op.operands):
-                    varied.add(site.target)
-                    changed = True
+    def _vary(self, node, varied):
+        site = self._site_of_node.get(node)
+        if site is not None:
+            op = site.operation
+            if op.kind != "constant" and any(name in varied for name in op.operands):
+                return varied | {site.target}
+            return varied - {site.target}
+        if node.kind == "loop" and hasattr(node.stmt, "target"):
+            return varied - {node.stmt.target.id}
         return varied
 
-    def _useful(self, output):
-        useful = {output} if output else set()
-        changed = True
-        while changed:
-            changed = False
-            for site in self.sites:
-                if site.target not in useful or site.operation.kind == "constant":
-                    continue
-                for name in site.operation.operands:
-                    if name in self.varied and name not in useful:
-                        useful.add(name)
-                        changed = True
-        return useful
+    def _use(self, node, useful):
+        site = self._site_of_node.get(node)
+        if site is None or site.target not in useful:
+            return useful
+        if site.operation.kind == "constant":
+            return useful - {site.target}
+        operands = {name for name in site.operation.operands if name in self.varied_in[site]}
+        return (useful - {site.target}) | operands
+
+    def _param_useful(self, name):
+        return name in self.useful_at_entry or any(
+            name in site.operation.operands and site in self.active_sites for site in self.sites)
 
     def _check_unknown_calls(self, parsed):
-        for site in self.sites:
+        for site in self.active_sites:
             op = site.operation
-            if op.kind == "unknown" and site.target in self.active and any(n in self.active for n in op.operands):
+            if op.kind == "unknown" and any(n in self.varied_in[site] for n in op.operands):
                 span = parsed.span(site.stmt) if parsed is not None else None
                 raise NonDifferentiableError(op.label, span, "transgrad has no adjoint rule for it")
 
     def is_active_statement(self, site):
-        """An assignment that needs adjoint code: it propagates or resets an active gradient."""
-        return site.target in self.active
+        """An assignment whose adjoint propagates a gradient."""
+        return site in self.active_sites
+
+    def carries(self, site, name):
+        """Does a gradient flow from `site` to its operand `name` (varied where it is read)?"""
+        return name in self.varied_in[site] and name in self.active

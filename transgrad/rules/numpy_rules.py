@@ -17,7 +17,7 @@ Conventions at kinks and singular points:
   nan like numpy's division by zero (numpy warns).
 - power: the derivative in the exponent uses log(x) where x > 0, 0 elsewhere.
 - hypot at (0, 0): 0, like np.linalg.norm at 0.
-- std at zero spread: inf/nan, like numpy's division by zero.
+- std at zero spread: 0, like np.linalg.norm at 0.
 - prod: exact where the input has zeros (product of the other factors).
 - where: the condition is a constant.
 - sign, floor, ceil, round, rint, trunc, fix: piecewise constant, so
@@ -310,7 +310,7 @@ def var(y, a, axis=None, *, ddof=0, keepdims=False):
 @method_template("std")
 @adjoint_template(np.std)
 def std(y, a, axis=None, *, ddof=0, keepdims=False):
-    d[a] = rt.unreduce(d[y] / y, a, axis, keepdims) * (a - np.mean(a, axis, keepdims=True)) / (rt.reduced_size(a, axis) - ddof)
+    d[a] = rt.unreduce(rt.safe_ratio(d[y], y), a, axis, keepdims) * (a - np.mean(a, axis, keepdims=True)) / (rt.reduced_size(a, axis) - ddof)
 
 
 @method_template("cumsum")
@@ -458,7 +458,7 @@ def vstack(y, tup):
 
 @method_template("item")
 def item(y, a):
-    d[a] = np.reshape(d[y], np.shape(a))
+    d[a] = np.zeros_like(a) + d[y]
 
 
 # ----- constants: shapes, indices, comparisons, piecewise-constant functions, constructors -----

@@ -71,13 +71,12 @@ class Reverse:
             primal = self.primal_block(self.node.body, loop_depth=0)
             seed_state, adjoint, results = self.adjoint_sweep()
             reads = self._primal_reads(adjoint + [gast.Return(value=r) for r in results], primal)
-            if reads == self.recorded and self.next_nullable <= self.nullable:
-                self.namer = namer_snapshot
-                break
+            done = reads == self.recorded and self.next_nullable <= self.nullable
             self.recorded |= reads
             self.nullable |= self.next_nullable
-            self.namer = namer_snapshot
-        self.namer = namer_snapshot
+            self.namer = self.restored(namer_snapshot)
+            if done:
+                break
         self.pushes = False
         primal = self.primal_block(self.node.body, loop_depth=0)
         seed_state, adjoint, results = self.adjoint_sweep()
@@ -102,6 +101,13 @@ class Reverse:
         return build.name(name)
 
     # ----- names -----
+
+    def restored(self, snapshot):
+        """A copy of a namer snapshot that still knows every name handed out for good."""
+        namer = copy.deepcopy(snapshot)
+        for name in (*self.adjoint_names.values(), *self.control_names.values(), *self.rule_names.values()):
+            namer.reserve(name)
+        return namer
 
     def adjoint(self, name):
         if name not in self.adjoint_names:
@@ -188,7 +194,7 @@ class Reverse:
         if isinstance(stmt, gast.Assign):
             site = self.site_of[id(stmt)]
             out = [self.push(site.target, stmt)] if self.records(site) else []
-            if site.operation.kind == "call" and site.target in self.active:
+            if site.operation.kind == "call" and self.activity.is_active_statement(site):
                 saved = self.control_name(stmt, "saved", f"{_callee_word(site)}_saved")
                 out += self.record_control(saved, site.loop_depth, stmt)
             return out + [self.primal_assignment(stmt, site)]
@@ -240,7 +246,7 @@ class Reverse:
         return out + [build.located(loop, stmt)]
 
     def primal_assignment(self, stmt, site):
-        if site.operation.kind == "call" and site.target in self.active:
+        if site.operation.kind == "call" and self.activity.is_active_statement(site):
             forward, _, _ = self.link(site)
             saved = self.control_name(stmt, "saved", f"{_callee_word(site)}_saved")
             call = copy.deepcopy(stmt.value)
@@ -255,7 +261,7 @@ class Reverse:
         if key not in self.callee_links:
             op = site.operation
             self.callee_links[key] = self.link_call(op.callee, op.args, op.keywords,
-                                                   {n for n in op.operands if n in self.active}, site)
+                                                   {n for n in op.operands if self.activity.carries(site, n)}, site)
         return self.callee_links[key]
 
     # ----- adjoint sweep -----
@@ -275,7 +281,7 @@ class Reverse:
             code, state = ([], state)
             if site.target in self.active:
                 code, state = self.adjoint_assignment(site, state)
-            if site.operation.kind == "call" and site.target in self.active:
+            if site.operation.kind == "call" and self.activity.is_active_statement(site):
                 saved = self.control_name(stmt, "saved", f"{_callee_word(site)}_saved")
                 if saved in self.pushed_controls:
                     code = code + [self.pop(saved, stmt)]
@@ -294,7 +300,7 @@ class Reverse:
 
     def reads_own_target(self, site):
         """`x = f(x)`: the rule must read the old x, which the variable no longer holds."""
-        return (site.target in self.active and site.operation.kind in ("rule", "subscript")
+        return (self.activity.is_active_statement(site) and site.operation.kind in ("rule", "subscript")
                 and site.target in site.operation.operands and self.records(site))
 
     def adjoint_self_assignment(self, site, state):
@@ -346,13 +352,16 @@ class Reverse:
 
     def loop_fixpoint(self, body, state):
         head = state
+        names = copy.deepcopy(self.namer)
         for _ in range(20):
+            self.namer = self.restored(names)
             _, after = self.adjoint_block(body, head.copy())
             joined = head.join(after)
             if joined.same(head):
                 break
             head = joined
         self.note_nullable(head)
+        self.namer = self.restored(names)
         code, _ = self.adjoint_block(body, head.copy())
         return code, head
 
@@ -442,6 +451,8 @@ class Reverse:
         op = site.operation
         d_target = self.adjoint(site.target)
         code, pairs = [], []
+        if not self.activity.is_active_statement(site):
+            return code
         if op.kind == "copy":
             pairs = [(op.operands[0], build.name(d_target), False)]
         elif op.kind == "rule" and op.rule.kind == "template":
@@ -454,7 +465,7 @@ class Reverse:
             pairs = self.display_contributions(site)
         elif op.kind == "call":
             code, pairs = self.call_contributions(site)
-        pairs = [(n, e, maybe) for n, e, maybe in pairs if n in self.active]
+        pairs = [(n, e, maybe) for n, e, maybe in pairs if self.activity.carries(site, n)]
         if site.target in [n for n, _, _ in pairs]:
             return code + self.self_update(site, pairs, state)
         for name, expression, maybe_none in pairs:
@@ -498,7 +509,7 @@ class Reverse:
                                    self.namer, self.free)
         except TemplateError as error:
             raise NonDifferentiableError(op.label, self.parsed.span(site.stmt), str(error)) from None
-        instance = instance.keep(lambda arg: isinstance(arg, gast.Name) and self.original(arg.id) in self.active)
+        instance = instance.keep(lambda arg: isinstance(arg, gast.Name) and self.activity.carries(site, self.original(arg.id)))
         return instance.temps, [(self.original(arg.id), expr, False) for arg, expr in instance.contributions]
 
     def callable_contributions(self, site):
@@ -538,7 +549,7 @@ class Reverse:
     def subscript_contribution(self, site, state):
         value = site.stmt.value
         name = value.value.id
-        if name not in self.active:
+        if not self.activity.carries(site, name):
             return []
         d_name = self.adjoint(name)
         fact = state.fact(d_name)
