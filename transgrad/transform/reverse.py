@@ -22,7 +22,9 @@ import copy
 
 import gast
 
+from transgrad.analysis.tbr import Overwrites
 from transgrad.errors import NonDifferentiableError
+from transgrad.normalize.anf import local_names
 from transgrad.syntax import build
 from transgrad.syntax.templates import TemplateError, instantiate
 from transgrad.transform.state import OWNED, SHARED, ZERO, Fact, State
@@ -53,6 +55,7 @@ class Reverse:
         self.recorded = set()       # R: primal names the adjoint reads
         self.nullable = set()       # gradients that may be None at run time
         self.loop_targets = self._range_loop_targets()
+        self.overwrites = Overwrites(activity.cfg, sites, self.params, local_names(function_node))
         self.alias = {}               # operand name -> name holding its old value
         self.rule_names = {}
         self.helpers = {}             # name in generated code -> object (tg.adjoint rules)
@@ -145,24 +148,18 @@ class Reverse:
         return len(self.sites_by_name.get(name, ())) + (name in self.loop_targets) > 1 or name in self.params
 
     def records(self, site):
-        """Does this assignment push the old value of its target?"""
+        """Does this assignment push the old value of its target (tbr.py)?"""
         name = site.target
         if name not in self.recorded or name in self.loop_targets and not self._multi(name):
             return False
-        if site.loop_depth > 0 or name in self.params:
-            return True
-        first = self.sites_by_name[name][0]
-        return site is not first
+        return self.overwrites.overwrites(site)
 
     def needs_none_init(self, name):
         """A recorded variable that may be unassigned where it is pushed or saved."""
-        if name in self.params or name not in self.recorded:
+        if name in self.params or name not in self.recorded or name not in self.sites_by_name:
             return False
-        sites = self.sites_by_name.get(name)
-        if not sites:
-            return False
-        first = sites[0]
-        return first.loop_depth > 0 or not first.top_level
+        pushes = [s for s in self.sites_by_name[name] if self.records(s)]
+        return self.overwrites.may_be_undefined(name, pushes)
 
     # ----- primal sweep -----
 
