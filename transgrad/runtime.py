@@ -495,3 +495,17 @@ def extreme_grad(g, a, ans, other=None):
     hits = [bool(item == ans) for item in a]
     count = sum(hits)
     return [g / count if hit else 0.0 * g for hit in hits]
+
+
+def reduce_like(g, target, axis=None, keepdims=False):
+    """Sum `g` over `axis` down to the shape of `target` (the adjoint of unreduce)."""
+    if axis is None and not keepdims:
+        return np.sum(g)
+    return np.reshape(np.sum(g, axis=normalize_axis(axis, np.ndim(g)), keepdims=keepdims), np.shape(target))
+
+
+def select_weights(x, ans, axis=None, keepdims=False):
+    """The weights select_max spreads a gradient with: 1/count on the tied extremes, 0 elsewhere."""
+    mask = np.asarray(x) == keep_reduced(ans, x, axis, keepdims)
+    count = np.sum(mask, axis=None if axis is None else normalize_axis(axis, np.ndim(x)), keepdims=True)
+    return (mask / count).astype(_grad_dtype(x), copy=False)

@@ -7,6 +7,7 @@ split ("vjp"):    def f_forward(x, ...): primal; return out, saved
 import gast
 
 from transgrad.emit.codegen import function_def, mark_lines
+from transgrad.optimize.dce import remove_dead_resets
 from transgrad.syntax import build
 
 
@@ -35,7 +36,7 @@ def _output(node):
 def joint(name, node, result, rt_name, preserve_result, tuple_wrt):
     """The gradient as one function: primal sweep, seed, adjoint sweep."""
     primal = [s for s in result.primal if not isinstance(s, gast.Return)]
-    body = _prologue(result) + mark_lines(primal)
+    body = _prologue(result) + mark_lines(primal, skip=node.lineno)
     output = _output(node)
     if result.output_adjoint:
         body.append(build.assign(result.output_adjoint,
@@ -43,8 +44,8 @@ def joint(name, node, result, rt_name, preserve_result, tuple_wrt):
     elif not preserve_result:
         body.append(build.expr_stmt(build.call(build.dotted(f"{rt_name}.scalar_seed"), output)))
     body += _gradient_inits(result, skip={result.output_adjoint})
-    body += result.adjoint
     grads = _results(result, tuple_wrt)
+    body += remove_dead_resets(result.adjoint, [gast.Return(value=grads)])
     value = gast.Tuple(elts=[output, grads], ctx=gast.Load()) if preserve_result else grads
     body.append(gast.Return(value=value))
     return function_def(name, node.args, body, like=node)
@@ -54,7 +55,7 @@ def split(forward_name, backward_name, node, result, saved_name):
     """The forward function (returns the value and what the backward reads) and the backward."""
     saved = list(result.recorded) + ([result.stack] if result.stack else [])
     primal = [s for s in result.primal if not isinstance(s, gast.Return)]
-    forward_body = _prologue(result) + mark_lines(primal)
+    forward_body = _prologue(result) + mark_lines(primal, skip=node.lineno)
     saved_tuple = gast.Tuple(elts=[build.name(n) for n in saved], ctx=gast.Load())
     forward_body.append(gast.Return(value=gast.Tuple(elts=[_output(node), saved_tuple], ctx=gast.Load())))
     forward = function_def(forward_name, node.args, forward_body, like=node)
@@ -67,7 +68,8 @@ def split(forward_name, backward_name, node, result, saved_name):
     if result.stack:
         backward_body.append(build.assign(result.stack, build.call("list", build.name(result.stack))))
     backward_body += _gradient_inits(result, skip={result.output_adjoint})
-    backward_body += result.adjoint
-    backward_body.append(gast.Return(value=_results(result, True)))
+    returned = gast.Return(value=_results(result, True))
+    backward_body += remove_dead_resets(result.adjoint, [returned])
+    backward_body.append(returned)
     backward = function_def(backward_name, [saved_name, cotangent], backward_body, like=node)
     return forward, backward

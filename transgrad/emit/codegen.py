@@ -25,17 +25,21 @@ def line_marker(lineno, like=None):
     return build.expr_stmt(build.const(f"__transgrad_line__ {lineno}"), like=like)
 
 
-def mark_lines(stmts):
-    """Insert a `# line N` marker before each group of statements that came from user line N."""
-    out, previous = [], None
+def mark_lines(stmts, previous=None, skip=None):
+    """Insert a `# line N` marker before each group of statements that came from user line N.
+
+    Statements from the enclosing statement's own line, or from the `def` line
+    (`skip`, e.g. flags initialised by control lowering), get no new marker.
+    """
+    out = []
     for stmt in stmts:
         lineno = getattr(stmt, "lineno", None)
-        if lineno is not None and lineno != previous and not _is_marker(stmt):
+        if lineno is not None and lineno not in (previous, skip) and not _is_marker(stmt):
             out.append(line_marker(lineno, stmt))
             previous = lineno
         for field in ("body", "orelse"):
             if isinstance(stmt, (gast.If, gast.For, gast.While, gast.With)) and getattr(stmt, field, None):
-                setattr(stmt, field, mark_lines(getattr(stmt, field)))
+                setattr(stmt, field, mark_lines(getattr(stmt, field), lineno, skip))
         out.append(stmt)
     return out
 

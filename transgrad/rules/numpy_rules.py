@@ -476,3 +476,97 @@ non_differentiable(
 )
 non_differentiable_methods("argmax", "argmin", "argsort", "nonzero", "all", "any", "searchsorted")
 non_differentiable_attributes("shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides")
+
+
+# ----- runtime helpers as primitives, so generated gradient code can itself be differentiated -----
+# Each helper below is linear in its gradient argument; its other arguments are
+# read only for their shapes or for piecewise-constant masks (so they carry no
+# gradient). For the products, <w, L(g, b)> = <g, w @ b> gives exact adjoints.
+# Helpers without a rule here (norm_grad, prod_grad, list-valued helpers) raise
+# NonDifferentiableError in a second derivative instead of giving a wrong answer.
+
+non_differentiable(rt.balanced_eq, rt.reduced_size, rt.normalize_axis, rt.clip_inside, rt.inverse_axes,
+                   rt.select_weights)
+
+
+@adjoint_template(rt.unbroadcast)
+def rt_unbroadcast(y, g, x):
+    d[g] = np.broadcast_to(d[y], np.shape(g))
+
+
+@adjoint_template(rt.unreduce)
+def rt_unreduce(y, g, x, axis=None, keepdims=False):
+    d[g] = rt.reduce_like(d[y], g, axis, keepdims)
+
+
+@adjoint_template(rt.keep_reduced)
+def rt_keep_reduced(y, ans, x, axis=None, keepdims=False):
+    d[ans] = np.reshape(d[y], np.shape(ans))
+
+
+@adjoint_template(rt.select_max)
+def rt_select_max(y, g, x, ans, axis=None, keepdims=False):
+    d[g] = rt.reduce_like(d[y] * rt.select_weights(x, ans, axis, keepdims), g, axis, keepdims)
+
+
+@adjoint_template(rt.safe_ratio)
+def rt_safe_ratio(y, num, den):
+    d[num] = rt.unbroadcast(rt.safe_ratio(d[y], den), num)
+    d[den] = rt.unbroadcast(-rt.safe_ratio(d[y] * y, den), den)
+
+
+@adjoint_template(rt.div)
+def rt_div(y, a, b):
+    d[a] = rt.div(d[y], b)
+    d[b] = -rt.div(d[y] * y, b)
+
+
+@adjoint_template(rt.matmul_grad_left)
+def rt_matmul_grad_left(y, g, a, b):
+    d[g] = np.matmul(d[y], b)
+    d[b] = rt.matmul_grad_right(g, d[y], b)
+
+
+@adjoint_template(rt.matmul_grad_right)
+def rt_matmul_grad_right(y, g, a, b):
+    d[g] = np.matmul(a, d[y])
+    d[a] = rt.matmul_grad_left(g, a, d[y])
+
+
+@adjoint_template(rt.dot_grad_left)
+def rt_dot_grad_left(y, g, a, b):
+    d[g] = np.dot(d[y], b)
+    d[b] = rt.dot_grad_right(g, d[y], b)
+
+
+@adjoint_template(rt.dot_grad_right)
+def rt_dot_grad_right(y, g, a, b):
+    d[g] = np.dot(a, d[y])
+    d[a] = rt.dot_grad_left(g, a, d[y])
+
+
+@adjoint_template(rt.inner_grad_left)
+def rt_inner_grad_left(y, g, a, b):
+    d[g] = np.inner(d[y], b)
+    d[b] = rt.inner_grad_right(g, d[y], b)
+
+
+@adjoint_template(rt.inner_grad_right)
+def rt_inner_grad_right(y, g, a, b):
+    d[g] = np.inner(a, d[y])
+    d[a] = rt.inner_grad_left(g, a, d[y])
+
+
+@adjoint_template(rt.cumsum_grad)
+def rt_cumsum_grad(y, g, x, axis=None):
+    d[g] = np.cumsum(d[y], axis)
+
+
+@adjoint_template(rt.trace_grad)
+def rt_trace_grad(y, g, a, offset=0, axis1=0, axis2=1):
+    d[g] = np.trace(d[y], offset, axis1, axis2)
+
+
+@adjoint_template(rt.diag_grad)
+def rt_diag_grad(y, g, v, k=0):
+    d[g] = np.diag(d[y], k)

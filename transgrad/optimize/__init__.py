@@ -1,0 +1,1 @@
+"""Passes over generated code that keep its meaning and make it smaller."""
