@@ -66,6 +66,11 @@ class Artifact:
                                   function.__kwdefaults__)
 
     def guards_hold(self, seen=None):
+        if not self.callees:
+            for guard in self.guards:
+                if not guard.holds():
+                    return False
+            return True
         seen = set() if seen is None else seen
         if id(self) in seen:
             return True

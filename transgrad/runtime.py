@@ -349,7 +349,7 @@ def cumsum_grad(g, x, axis=None):
     """Gradient of np.cumsum: a reversed cumulative sum (over the flattened array when axis is None)."""
     if axis is None:
         return np.reshape(np.cumsum(np.ravel(g)[::-1])[::-1], np.shape(x))
-    return np.flip(np.cumsum(np.flip(g, axis), axis), axis)
+    return np.cumsum(g, axis)
 
 
 def array_grad(g, obj):
