@@ -269,6 +269,8 @@ def norm_grad(g, x, ans, ord=None, axis=None, keepdims=False):
 
 def float_like(g, x):
     """Cast a finished gradient to its input's type: float32 stays float32, float stays float."""
+    if type(x) is float:
+        return g if type(g) is float else float(np.real(g))
     if isinstance(x, np.ndarray):
         g = np.asarray(g)
         if g.shape != x.shape:
@@ -276,8 +278,6 @@ def float_like(g, x):
         if g.dtype != x.dtype and np.issubdtype(x.dtype, np.inexact):
             g = g.astype(x.dtype)
         return g if g.flags.writeable else np.array(g)
-    if isinstance(x, float):
-        return float(np.real(g)) if not isinstance(g, float) else g
     if isinstance(x, np.generic):
         return x.dtype.type(g)
     return g
@@ -349,7 +349,7 @@ def cumsum_grad(g, x, axis=None):
     """Gradient of np.cumsum: a reversed cumulative sum (over the flattened array when axis is None)."""
     if axis is None:
         return np.reshape(np.cumsum(np.ravel(g)[::-1])[::-1], np.shape(x))
-    return np.cumsum(g, axis)
+    return np.flip(np.cumsum(np.flip(g, axis), axis), axis)
 
 
 def array_grad(g, obj):

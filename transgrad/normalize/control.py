@@ -125,30 +125,34 @@ class LowerControl:
             index = self.namer.fresh(f"{target.id}_value")
             return [], build.name(index, store=True), iterable, [build.assign(target.id, build.name(index), like=stmt)]
         if callee is builtins.enumerate and isinstance(target, gast.Tuple) and len(target.elts) == 2:
-            before, sequence = self.named(iterable.args[0], stmt)
-            index = self.namer.fresh("index")
             counter, item = target.elts
+            before, index, count_of, top = self.indexed(iterable.args[0], item, stmt)
             start = iterable.args[1] if len(iterable.args) > 1 else next(
                 (k.value for k in iterable.keywords if k.arg == "start"), None)
             count = build.name(index) if start is None else gast.BinOp(
                 left=build.name(index), op=gast.Add(), right=start)
-            top = [build.assign(counter.id, count, like=stmt)]
-            top += self.items(item, sequence, index, stmt)
-            return before, build.name(index, store=True), _range_len([sequence]), top
+            top = [build.assign(counter.id, count, like=stmt)] + top
+            return before, build.name(index, store=True), count_of, top
+        before, index, count, top = self.indexed(iterable, target, stmt)
+        return before, build.name(index, store=True), count, top
+
+    def indexed(self, iterable, target, like):
+        """Index a sequence (or a zip of sequences) explicitly: (before, index name, range, body top)."""
+        callee = self.resolve(iterable.func) if isinstance(iterable, gast.Call) else None
         if callee is builtins.zip and isinstance(target, gast.Tuple) and len(target.elts) == len(iterable.args):
             before, sequences = [], []
             for arg in iterable.args:
-                pre, sequence = self.named(arg, stmt)
+                pre, sequence = self.named(arg, like, wrap=isinstance(arg, gast.Call))
                 before += pre
                 sequences.append(sequence)
             index = self.namer.fresh("index")
             top = []
             for element, sequence in zip(target.elts, sequences):
-                top += self.items(element, sequence, index, stmt)
-            return before, build.name(index, store=True), _range_len(sequences), top
-        before, sequence = self.named(iterable, stmt, wrap=isinstance(iterable, gast.Call))
+                top += self.items(element, sequence, index, like)
+            return before, index, _range_len(sequences), top
+        before, sequence = self.named(iterable, like, wrap=isinstance(iterable, gast.Call))
         index = self.namer.fresh("index")
-        return before, build.name(index, store=True), _range_len([sequence]), self.items(target, sequence, index, stmt)
+        return before, index, _range_len([sequence]), self.items(target, sequence, index, like)
 
     def named(self, expression, like, wrap=False):
         """A name holding `expression` (statements to compute it, name)."""

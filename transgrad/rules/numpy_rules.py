@@ -163,7 +163,7 @@ def sin(y, x):
 
 @adjoint_template(np.cos)
 def cos(y, x):
-    d[x] = d[y] * np.sin(x)
+    d[x] = -d[y] * np.sin(x)
 
 
 @adjoint_template(np.tan)
