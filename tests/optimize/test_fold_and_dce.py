@@ -28,7 +28,7 @@ def test_fold_leaves_names_and_large_powers_alone():
 def test_dead_resets_and_their_comments_go():
     before = statements("'__transgrad_grad_of_line__ 3'\ndx = dy\n'__transgrad_grad_of_line__ 2'\ndy = None")
     after = remove_dead_resets(before, statements("return dx"))
-    assert text(after) == "'__transgrad_grad_of_line__ 3'\ndx = dy"
+    assert text(after) == '"""__transgrad_grad_of_line__ 3"""\ndx = dy'   # a leading string unparses as a docstring
 
 
 def test_resets_read_later_stay():
