@@ -31,6 +31,7 @@ from transgrad.frontend.resolve import Resolver
 from transgrad.normalize.anf import local_names, to_anf
 from transgrad.normalize.control import lower_control
 from transgrad.normalize.desugar import desugar
+from transgrad.syntax import build
 from transgrad.syntax.naming import Namer, names_in
 from transgrad.syntax.templates import TemplateError, bind
 from transgrad.transform.reverse import Reverse
@@ -89,7 +90,7 @@ def normalize(function, on_stage=None):
     on_stage = on_stage or (lambda name, node: None)
     parsed = parse_function(function)
     fence(parsed)
-    node = copy.deepcopy(parsed.node)
+    node = build.clone(parsed.node)
     namer = Namer(names_in(node) | set(parsed.closure))
     resolver = Resolver(parsed, local_names(node))
     on_stage("parse", node)

@@ -174,8 +174,7 @@ def _is_global_reference(node, local_names):
 
 
 def _copy(node):
-    import copy
-    return copy.deepcopy(node)
+    return build.clone(node)
 
 
 def local_names(function_node):

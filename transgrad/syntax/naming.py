@@ -44,6 +44,9 @@ class Namer:
         self.taken.add(name)
         return name
 
+    def __deepcopy__(self, memo):
+        return Namer(self.taken)
+
     def reserve(self, name):
         self.taken.add(name)
 

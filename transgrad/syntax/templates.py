@@ -6,10 +6,11 @@ parameters to the call's argument atoms, renames the template's own
 temporaries, and returns the temporaries and one contribution per input, so
 the caller can drop the contributions of inputs that carry no gradient.
 """
-import copy
 import inspect
 
 import gast
+
+from transgrad.syntax import build
 
 
 class Instance:
@@ -65,7 +66,7 @@ def instantiate(rule, result, result_adjoint, args, keywords, namer, free_names)
     mapping = bind(signature, args, keywords)
     renames = {}
     temps, contributions = [], []
-    for stmt in copy.deepcopy(node.body):
+    for stmt in build.clone(node.body):
         if not isinstance(stmt, gast.Assign) or len(stmt.targets) != 1:
             raise TemplateError(f"template {rule.name} may only contain single assignments")
         value = _Substitute(mapping, result_param, result, result_adjoint, renames, free_names).visit(stmt.value)
@@ -104,7 +105,7 @@ class _Substitute(gast.NodeTransformer):
         if node.id == self.result_param:
             return gast.Name(id=self.result, ctx=gast.Load(), annotation=None, type_comment=None)
         if node.id in self.mapping:
-            return copy.deepcopy(self.mapping[node.id])
+            return build.clone(self.mapping[node.id])
         if node.id in self.renames:
             return gast.Name(id=self.renames[node.id], ctx=gast.Load(), annotation=None, type_comment=None)
         if node.id in self.free_names:

@@ -246,7 +246,7 @@ class Reverse:
         if site.operation.kind == "call" and self.activity.is_active_statement(site):
             forward, _, _ = self.link(site)
             saved = self.control_name(stmt, "saved", f"{_callee_word(site)}_saved")
-            call = copy.deepcopy(stmt.value)
+            call = build.clone(stmt.value)
             call.func = build.name(forward)
             target = gast.Tuple(elts=[build.name(site.target, store=True), build.name(saved, store=True)],
                                 ctx=gast.Store())
@@ -314,7 +314,7 @@ class Reverse:
 
     def aliased(self, node):
         """A copy of an operand atom with the current alias applied (the old value of a self-assignment)."""
-        node = copy.deepcopy(node)
+        node = build.clone(node)
         for sub in gast.walk(node):
             if isinstance(sub, gast.Name) and sub.id in self.alias:
                 sub.id = self.alias[sub.id]
@@ -529,9 +529,9 @@ class Reverse:
         d_target = build.name(self.adjoint(site.target))
         if isinstance(value, gast.Dict):
             items = zip(value.keys, value.values)
-            return [(v.id, gast.Subscript(value=d_target, slice=copy.deepcopy(k), ctx=gast.Load()), True)
+            return [(v.id, gast.Subscript(value=d_target, slice=build.clone(k), ctx=gast.Load()), True)
                     for k, v in items if isinstance(v, gast.Name)]
-        return [(e.id, build.subscript(copy.deepcopy(d_target), i), True) for i, e in enumerate(value.elts)
+        return [(e.id, build.subscript(build.clone(d_target), i), True) for i, e in enumerate(value.elts)
                 if isinstance(e, gast.Name)]
 
     def call_contributions(self, site):
@@ -558,7 +558,7 @@ class Reverse:
             code.append(build.assign(d_name, build.call(self.rt("maybe_copy"), build.name(d_name), primal)))
         elif fact.none:
             code.append(build.assign(d_name, build.call(self.rt("buffer"), build.name(d_name), primal)))
-        index = copy.deepcopy(value.slice)
+        index = build.clone(value.slice)
         d_target = build.name(self.adjoint(site.target))
         if self.depths.get(name) == 0 and self.basic_index(index):
             slot = gast.Subscript(value=build.name(d_name), slice=index, ctx=gast.Store())
