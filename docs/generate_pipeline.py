@@ -7,7 +7,6 @@ import sys
 
 import numpy as np
 
-import transgrad as tg
 from transgrad.driver import explain
 
 

@@ -7,7 +7,6 @@ structure, shape and dtype, a Python float for a Python float.
 """
 import functools
 import inspect
-import sys
 
 import numpy as np
 
@@ -256,7 +255,7 @@ def _point_at_user_line(error, artifact):
         if traceback.tb_frame.f_code.co_filename == artifact.compiled.filename:
             line = artifact.user_line(traceback.tb_lineno)
         traceback = traceback.tb_next
-    if line is not None and hasattr(error, "add_note"):
+    if line is not None and hasattr(error, "add_note"):  # exception notes arrived in Python 3.11
         text = artifact.parsed.line_text(line) or ""
         error.add_note(f'transgrad: raised by the gradient of File "{artifact.parsed.filename}", line {line}: '
                        f"{text.strip()}")
@@ -276,7 +275,3 @@ def adjoint(primitive):
         return rule
     return register
 
-
-if sys.version_info < (3, 11):  # pragma: no cover - add_note arrived in 3.11
-    def _point_at_user_line(error, artifact):  # noqa: F811
-        return None

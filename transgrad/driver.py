@@ -9,8 +9,6 @@ Calls to other user functions are compiled recursively as forward/backward
 pairs; a recursive call links to the pair being compiled through a cell
 filled in when it is done.
 """
-import builtins
-import copy
 import inspect
 import math
 import types

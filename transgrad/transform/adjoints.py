@@ -1,0 +1,223 @@
+"""The adjoint of one assignment `t = op(a, b, ...)`, assuming the gradient of t is not zero.
+
+Each kind of operation (analysis/operations.py) gives contributions, pairs of
+(operand, expression for its gradient): a copy passes the gradient on, a
+template rule is inlined with the user's names, a tg.adjoint rule is called,
+a display hands out its items' gradients, a user function's backward is
+called with what its forward saved, a subscript accumulates into a buffer the
+adjoint owns. `accumulate` turns a contribution into an assignment, an
+addition or an `rt.add` depending on what is known about the gradient
+(transform/state.py).
+"""
+import gast
+
+from transgrad.errors import NonDifferentiableError
+from transgrad.syntax import build
+from transgrad.syntax.templates import TemplateError, instantiate
+from transgrad.transform.state import OWNED, ZERO, Fact
+
+
+class AssignmentAdjoints:
+    """Mixed into Reverse: expects adjoint(), rt(), namer, free, activity, alias, depths, link()."""
+
+
+    def adjoint_assignment(self, site, state):
+        target = site.target
+        d_target = self.adjoint(target)
+        fact = state.fact(d_target)
+        state = state.copy()
+        if fact.zero:
+            return [], state
+        inner_state = state.copy()
+        inner_state[d_target] = Fact(False, True, fact.shared)
+        code = self.contributions(site, inner_state)
+        if fact.none and not code:
+            inner_state[d_target] = fact
+            self.kill(target, inner_state, code)
+            return code, inner_state
+        if fact.none:
+            guarded = [build.if_(gast.Compare(left=build.name(d_target), ops=[gast.IsNot()],
+                                              comparators=[build.const(None)]), code, like=site.stmt)]
+            if target not in site.operation.operands:
+                self.kill(target, inner_state, code)
+            state = state.join(inner_state)
+            code = guarded
+            if target not in site.operation.operands:
+                self.kill(target, state, code)
+            return code, state
+        if target not in site.operation.operands:
+            self.kill(target, inner_state, code)
+        return code, inner_state
+
+    def reassigned(self, name):
+        sites = self.sites_by_name.get(name, [])
+        return len(sites) > 1 or any(s.loop_depth > 0 for s in sites) or name in self.params
+
+    def kill(self, name, state, code):
+        d_name = self.adjoint(name)
+        if not self.reassigned(name) or state.fact(d_name).zero:
+            state[d_name] = ZERO
+            return
+        if d_name in self.nullable:
+            code.append(build.assign(d_name, build.const(None)))
+        state[d_name] = ZERO
+
+    def contributions(self, site, state):
+        """Adjoint code of one active assignment, assuming its gradient is not zero."""
+        op = site.operation
+        d_target = self.adjoint(site.target)
+        code, pairs = [], []
+        if not self.activity.is_active_statement(site):
+            return code
+        if op.kind == "copy":
+            pairs = [(op.operands[0], build.name(d_target), False)]
+        elif op.kind == "rule" and op.rule.kind == "template":
+            code, pairs = self.template_contributions(site)
+        elif op.kind == "rule":
+            code, pairs = self.callable_contributions(site)
+        elif op.kind == "subscript":
+            return self.subscript_contribution(site, state)
+        elif op.kind == "display":
+            pairs = self.display_contributions(site)
+        elif op.kind == "call":
+            code, pairs = self.call_contributions(site)
+        pairs = [(n, e, maybe) for n, e, maybe in pairs if self.activity.carries(site, n)]
+        if site.target in [n for n, _, _ in pairs]:
+            return code + self.self_update(site, pairs, state)
+        for name, expression, maybe_none in pairs:
+            code += self.accumulate(name, expression, state, maybe_none)
+        return code
+
+    def self_update(self, site, pairs, state):
+        """`x = f(x, ...)`: compute every contribution before the old gradient of x is reset."""
+        code, held = [], []
+        for name, expression, maybe_none in pairs:
+            if len(pairs) == 1:
+                held.append((name, expression, maybe_none))
+                continue
+            temp = self.namer.fresh(f"{self.adjoint(name)}_part")
+            code.append(build.assign(temp, expression))
+            held.append((name, build.name(temp), maybe_none))
+        d_target = self.adjoint(site.target)
+        state[d_target] = ZERO
+        for name, expression, maybe_none in held:
+            code += self.accumulate(name, expression, state, maybe_none)
+        return code
+
+    def accumulate(self, name, expression, state, maybe_none=False):
+        d_name = self.adjoint(name)
+        fact = state.fact(d_name)
+        if fact.zero:
+            state[d_name] = Fact(maybe_none, True, True)
+            return [build.assign(d_name, expression)]
+        if not fact.none and not maybe_none and self.depths.get(name) == 0:
+            state[d_name] = OWNED
+            return [build.assign(d_name, gast.BinOp(left=build.name(d_name), op=gast.Add(), right=expression))]
+        state[d_name] = Fact(fact.none and maybe_none, True, True)
+        return [build.assign(d_name, build.call(self.rt("add"), build.name(d_name), expression))]
+
+    def template_contributions(self, site):
+        op = site.operation
+        try:
+            args = [self.aliased(a) for a in op.args]
+            keywords = [gast.keyword(arg=k.arg, value=self.aliased(k.value)) for k in op.keywords]
+            instance = instantiate(op.rule, site.target, self.adjoint(site.target), args, keywords,
+                                   self.namer, self.free)
+        except TemplateError as error:
+            raise NonDifferentiableError(op.label, self.parsed.span(site.stmt), str(error)) from None
+        instance = instance.keep(lambda arg: isinstance(arg, gast.Name) and self.activity.carries(site, self.original(arg.id)))
+        return instance.temps, [(self.original(arg.id), expr, False) for arg, expr in instance.contributions]
+
+    def callable_contributions(self, site):
+        op = site.operation
+        rule_name = self.rule_names.get(id(op.rule))
+        if rule_name is None:
+            rule_name = self.rule_names[id(op.rule)] = self.namer.fresh(f"{word(op.label)}_adjoint")
+            self.helpers[rule_name] = op.rule.function
+        grads = self.namer.fresh(f"{word(op.label)}_grads")
+        call = build.call(self.rt("call_rule"), build.name(rule_name), build.const(len(op.args)),
+                          build.name(self.adjoint(site.target)), build.name(site.target),
+                          *[self.aliased(a) for a in op.args],
+                          keywords=[gast.keyword(arg=k.arg, value=self.aliased(k.value)) for k in op.keywords])
+        pairs = [(arg.id, build.subscript(grads, position), True) for position, arg in enumerate(op.args)
+                 if isinstance(arg, gast.Name)]
+        return [build.assign(grads, call)], pairs
+
+    def display_contributions(self, site):
+        value = site.stmt.value
+        d_target = build.name(self.adjoint(site.target))
+        if isinstance(value, gast.Dict):
+            items = zip(value.keys, value.values)
+            return [(v.id, gast.Subscript(value=d_target, slice=build.clone(k), ctx=gast.Load()), True)
+                    for k, v in items if isinstance(v, gast.Name)]
+        return [(e.id, build.subscript(build.clone(d_target), i), True) for i, e in enumerate(value.elts)
+                if isinstance(e, gast.Name)]
+
+    def call_contributions(self, site):
+        _, backward, wrt_names = self.link(site)
+        saved = self.control_name(site.stmt, "saved", f"{callee_word(site)}_saved")
+        grads = self.namer.fresh(f"{callee_word(site)}_grads")
+        code = [build.assign(grads, build.call(build.name(backward), build.name(saved),
+                                               build.name(self.adjoint(site.target))))]
+        pairs = [(arg, build.subscript(grads, position), False) for position, arg in enumerate(wrt_names)]
+        return code, pairs
+
+    def subscript_contribution(self, site, state):
+        value = site.stmt.value
+        name = value.value.id
+        if not self.activity.carries(site, name):
+            return []
+        d_name = self.adjoint(name)
+        fact = state.fact(d_name)
+        code = []
+        primal = build.name(self.alias.get(name, name))
+        if fact.zero:
+            code.append(build.assign(d_name, build.call(self.rt("zeros_like"), primal)))
+        elif fact.shared:
+            code.append(build.assign(d_name, build.call(self.rt("maybe_copy"), build.name(d_name), primal)))
+        elif fact.none:
+            code.append(build.assign(d_name, build.call(self.rt("buffer"), build.name(d_name), primal)))
+        index = build.clone(value.slice)
+        d_target = build.name(self.adjoint(site.target))
+        if self.depths.get(name) == 0 and self.basic_index(index):
+            slot = gast.Subscript(value=build.name(d_name), slice=index, ctx=gast.Store())
+            code.append(gast.AugAssign(target=slot, op=gast.Add(), value=d_target))
+        else:
+            code.append(build.expr_stmt(build.call(self.rt("add_at"), build.name(d_name), index_value(index),
+                                                   d_target)))
+        state[d_name] = OWNED
+        return code
+
+    def basic_index(self, index):
+        parts = index.elts if isinstance(index, gast.Tuple) else [index]
+        for part in parts:
+            if isinstance(part, gast.Slice):
+                continue
+            if isinstance(part, gast.Constant) and (part.value is None or part.value is Ellipsis
+                                                    or isinstance(part.value, int)):
+                continue
+            if isinstance(part, gast.UnaryOp) and isinstance(part.operand, gast.Constant):
+                continue
+            if isinstance(part, gast.Name) and part.id in self.loop_targets:
+                continue
+            return False
+        return True
+
+
+def word(label):
+    from transgrad.syntax.naming import describe
+    return describe(gast.parse(label, mode="eval").body) if label and label[0].isalpha() else "rule"
+
+
+def callee_word(site):
+    return site.operation.callee.__name__
+
+
+def index_value(index):
+    """An index as an expression: slices become slice(...) calls."""
+    if isinstance(index, gast.Slice):
+        parts = [getattr(index, f) or build.const(None) for f in ("lower", "upper", "step")]
+        return build.call("slice", *parts)
+    if isinstance(index, gast.Tuple):
+        return gast.Tuple(elts=[index_value(e) for e in index.elts], ctx=gast.Load())
+    return index
