@@ -223,11 +223,17 @@ def vjp(function, *primals, wrt=0):
         _point_at_user_line(error, artifact)
         raise
     backward = functions["backward"]
+    state = {"saved": saved}
 
     def pullback(cotangent):
         _check_cotangent(cotangent, value)
+        if state["saved"] is None:
+            # the previous backward undid the function's in-place updates: run the forward again
+            state["saved"] = functions["forward"](*primals)[1]
         try:
-            raw = backward(saved, cotangent)
+            raw = backward(state["saved"], cotangent)
+            if artifact.restores_in_place:
+                state["saved"] = None
         except Exception as error:
             _point_at_user_line(error, artifact)
             raise

@@ -19,6 +19,7 @@ import numpy
 from transgrad import markers, runtime
 from transgrad import rules  # noqa: F401  (registers every rule module)
 from transgrad.analysis.activity import Activity, collect_sites
+from transgrad.analysis.aliases import check_aliases, protect_inputs
 from transgrad.emit import assemble
 from transgrad.emit.codegen import unparse
 from transgrad.emit.compile import compile_functions
@@ -103,6 +104,17 @@ def normalize(function, on_stage=None):
     return parsed, node, namer, resolver
 
 
+def analyze_sites(node, resolver, parsed, param_depths):
+    """(assignments, container depth of each variable). In-place updates are checked for
+    aliasing, and parameters they change are copied on entry."""
+    sites = collect_sites(node, resolver, lambda w: True)
+    depths = _depths(sites, param_depths)
+    check_aliases(node, sites, resolver, parsed, depths)
+    if protect_inputs(node, sites):
+        sites = collect_sites(node, resolver, lambda w: True)
+    return sites, depths
+
+
 def explain(function, wrt=(0,)):
     """[(stage, text)]: the function after each stage, its activity, and the generated gradient.
 
@@ -113,7 +125,7 @@ def explain(function, wrt=(0,)):
     parsed, node, namer, resolver = normalize(function)
     names = list(inspect.signature(function).parameters)
     wrt_names = tuple(names[w] if isinstance(w, int) else w for w in wrt)
-    sites = collect_sites(node, resolver, lambda w: True)
+    sites, _ = analyze_sites(node, resolver, parsed, {})
     activity = Activity(node, sites, wrt_names, _output_name(node), parsed)
     stages.append(("activity", f"varied: {', '.join(sorted(activity.varied))}\n"
                                f"useful: {', '.join(sorted(activity.useful))}\n"
@@ -133,13 +145,12 @@ class Compiler:
     def compile(self, function, wrt, mode, depths=None, preserve_result=False):
         """mode: "grad" (joint function) or "vjp" (forward/backward pair)."""
         parsed, node, namer, resolver = normalize(function)
-        sites = collect_sites(node, resolver, lambda w: True)
+        sites, variable_depths = analyze_sites(node, resolver, parsed, depths or {})
         output = _output_name(node)
         activity = Activity(node, sites, wrt, output, parsed)
         free = _free_names(namer, resolver)
         links = _Linker(self, namer, parsed)
-        reverse = Reverse(node, parsed, sites, activity, wrt, namer, free, links.link,
-                          _depths(sites, depths or {}), output)
+        reverse = Reverse(node, parsed, sites, activity, wrt, namer, free, links.link, variable_depths, output)
         result = reverse.run()
 
         name = node.name
@@ -159,7 +170,9 @@ class Compiler:
         free_list = sorted(set(cells) | set(parsed.closure))
         filename = f"<transgrad {'/'.join(role_names.values())} of {parsed.filename}:{parsed.node.lineno}>"
         compiled = compile_functions(source, free_list, filename)
-        return Artifact(compiled, role_names, cells, list(resolver.guards.values()), links.artifacts, parsed)
+        artifact = Artifact(compiled, role_names, cells, list(resolver.guards.values()), links.artifacts, parsed)
+        artifact.restores_in_place = bool(result.restored_in_place)
+        return artifact
 
     def split_artifact(self, function, wrt):
         """The forward/backward pair of a callee, compiled once per (code, wrt)."""
@@ -250,6 +263,8 @@ def _depths(sites, param_depths):
         changed = False
         for site in sites:
             op = site.operation
+            if op.kind in ("setitem", "append", "extend", "mutation"):
+                continue
             if op.kind == "copy":
                 new = depths.get(op.operands[0], "unset")
             elif op.kind == "subscript":

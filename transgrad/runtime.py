@@ -168,6 +168,72 @@ def call_rule(rule, count, g, ans, *args, **kwargs):
     return grads
 
 
+# ----- in-place updates: saving and restoring what they overwrite -----
+
+_MISSING = object()
+
+
+def take(container, index):
+    """A copy of what `container[index]` holds (a missing dict key is remembered as missing)."""
+    if isinstance(container, dict):
+        return container.get(index, _MISSING)
+    value = container[index]
+    return value.copy() if isinstance(value, (np.ndarray, list, dict)) else value
+
+
+def put(container, index, old):
+    """Undo `container[index] = v` with what `take` saved."""
+    if old is _MISSING:
+        del container[index]
+    else:
+        container[index] = old
+
+
+def getitem(gradient, index):
+    """`gradient[index]` of a container's gradient (None when that slot has none)."""
+    if isinstance(gradient, dict):
+        return gradient.get(index)
+    return gradient[index]
+
+
+def clear(gradient, index):
+    """Zero the slots `index` of a gradient buffer (None in containers)."""
+    if isinstance(gradient, (list, dict)):
+        if isinstance(index, slice):
+            for position in range(len(gradient))[index]:
+                gradient[position] = None
+        elif not isinstance(gradient, dict) or index in gradient:
+            gradient[index] = None
+    else:
+        gradient[index] = 0.0
+
+
+def unextend(items, added):
+    """Undo `items.extend(added)`: remove and return the last len(added) entries."""
+    count = len(added)
+    tail = items[len(items) - count:]
+    del items[len(items) - count:]
+    return tail
+
+
+def like(gradient_items, value):
+    """Items of a list gradient as the gradient of `value` (an array's gradient is an array)."""
+    if isinstance(value, np.ndarray):
+        return np.array([zeros_like(v) if g is None else g for g, v in zip(gradient_items, value)])
+    return gradient_items
+
+
+def copy_input(x):
+    """A copy of an argument the function updates in place, so the caller's value is never changed."""
+    if isinstance(x, np.ndarray):
+        return x.copy()
+    if isinstance(x, list):
+        return list(x)
+    if isinstance(x, dict):
+        return dict(x)
+    return x
+
+
 # ----- rule helpers -----
 
 

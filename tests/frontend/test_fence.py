@@ -42,10 +42,15 @@ def with_lambda(x):
     return square(x)
 
 
-def with_subscript_store(x):
-    y = np.zeros(3)
-    y[0] = x
+def with_nested_subscript_store(x):
+    y = np.zeros((3, 3))
+    y[0][1] = x
     return np.sum(y)
+
+
+def with_attribute_store(x, holder):
+    holder.value = x
+    return x
 
 
 def with_other_context(x):
@@ -62,7 +67,8 @@ CASES = [
     (with_eval, "eval", 'return eval("x * 2")'),
     (with_comprehension, "list comprehensions", "return sum([v * v for v in x])"),
     (with_lambda, "lambda", "square = lambda v: v * v"),
-    (with_subscript_store, "assignment to a subscript", "y[0] = x"),
+    (with_nested_subscript_store, "nested subscript", "y[0][1] = x"),
+    (with_attribute_store, "assignment to an attribute", "holder.value = x"),
     (with_other_context, "with statement", "with open(__file__):"),
 ]
 
@@ -70,7 +76,7 @@ CASES = [
 @pytest.mark.parametrize("function, construct, line", CASES, ids=[c[0].__name__ for c in CASES])
 def test_rejected_with_file_line_and_quoted_source(function, construct, line):
     with pytest.raises(tg.UnsupportedSyntaxError) as caught:
-        tg.grad(function)(np.ones(3))
+        tg.grad(function)(*[np.ones(3)] * function.__code__.co_argcount)
     message = str(caught.value)
     assert construct in message
     assert __file__ in message

@@ -13,7 +13,7 @@ import gast
 
 from transgrad.analysis.cfg import CFG
 from transgrad.analysis.dataflow import solve
-from transgrad.analysis.operations import classify
+from transgrad.analysis.operations import classify, classify_store, classify_update
 from transgrad.errors import NonDifferentiableError
 
 
@@ -34,10 +34,18 @@ def collect_sites(function_node, resolver, is_no_grad):
 
     def visit(stmts, loops, nested, no_grad):
         for stmt in stmts:
-            if isinstance(stmt, gast.Assign):
+            if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript):
+                target = stmt.targets[0].value.id
+                operation = classify_store(stmt, resolver, no_grad)
+                sites.append(Site(stmt, target, operation, loops, not nested))
+            elif isinstance(stmt, gast.Assign):
                 target = stmt.targets[0].id
                 operation = classify(stmt.value, resolver, no_grad)
                 sites.append(Site(stmt, target, operation, loops, not nested))
+            elif isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
+                operation = classify_update(stmt.value, resolver, no_grad)
+                if operation is not None:
+                    sites.append(Site(stmt, stmt.value.func.value.id, operation, loops, not nested))
             elif isinstance(stmt, gast.If):
                 visit(stmt.body, loops, True, no_grad)
                 visit(stmt.orelse, loops, True, no_grad)
@@ -102,11 +110,16 @@ class Activity:
             name in site.operation.operands and site in self.active_sites for site in self.sites)
 
     def _check_unknown_calls(self, parsed):
-        for site in self.active_sites:
+        for site in self.sites:
             op = site.operation
-            if op.kind == "unknown" and any(n in self.varied_in[site] for n in op.operands):
-                span = parsed.span(site.stmt) if parsed is not None else None
+            span = parsed.span(site.stmt) if parsed is not None else None
+            if op.kind == "unknown" and site in self.active_sites and any(
+                    n in self.varied_in[site] for n in op.operands):
                 raise NonDifferentiableError(op.label, span, "transgrad has no adjoint rule for it")
+            if op.kind == "mutation" and site.target in self.varied_in[site]:
+                raise NonDifferentiableError(op.label, span, "it changes a value that carries a gradient in "
+                                             "place, which transgrad cannot undo; work on a copy or rebuild "
+                                             "the value")
 
     def is_active_statement(self, site):
         """An assignment whose adjoint propagates a gradient."""

@@ -29,6 +29,9 @@ class Operation:
     copy      t = a
     rule      a registered template or tg.adjoint callable (`rule`, with `bound` inputs)
     subscript t = a[index]
+    setitem   a[index] = v (the site's target is a)
+    append    a.append(v) / extend: a.extend(vs)
+    mutation  another in-place method on a local (an error when the local carries a gradient)
     display   t = (a, b) / [a, b] / {k: a}
     call      a user function, differentiated through (`callee`)
     constant  the result never carries a gradient
@@ -78,6 +81,36 @@ def classify(value, resolver, no_grad=False):
     if isinstance(value, gast.Dict):
         return Operation("display", names(value.values))
     return Operation("constant")
+
+
+def classify_store(stmt, resolver, no_grad=False):
+    """`x[index] = v`: x's new value depends on its old value and on v."""
+    target = stmt.targets[0]
+    operands = [target.value.id] + [n for n in names([stmt.value]) if n in resolver.locals]
+    if no_grad:
+        return Operation("constant")
+    return Operation("setitem", operands, label="subscript assignment")
+
+
+# methods that change their receiver in place, which the reverse transform cannot undo
+_MUTATING = {"sort", "fill", "resize", "put", "itemset", "setfield", "partition", "insert", "remove",
+             "pop", "clear", "reverse", "update", "setdefault", "popitem", "__setitem__", "__iadd__"}
+
+
+def classify_update(call, resolver, no_grad=False):
+    """`items.append(v)` / `items.extend(vs)` on a local list, or another in-place method (an error if active)."""
+    func = call.func
+    if not (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)
+            and func.value.id in resolver.locals):
+        return None
+    receiver = func.value.id
+    if func.attr in ("append", "extend") and len(call.args) == 1 and not call.keywords:
+        if no_grad:
+            return Operation("constant")
+        return Operation(func.attr, [receiver] + names(call.args), label=f".{func.attr}()")
+    if func.attr in _MUTATING:
+        return Operation("mutation", [receiver], label=f"the in-place method .{func.attr}()")
+    return None
 
 
 def _call(value, resolver):

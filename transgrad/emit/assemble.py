@@ -58,7 +58,11 @@ def split(forward_name, backward_name, node, result, saved_name):
     primal = [s for s in result.primal if not isinstance(s, gast.Return)]
     forward_body = _prologue(result) + mark_lines(primal, skip=node.lineno)
     saved_tuple = gast.Tuple(elts=[build.name(n) for n in saved], ctx=gast.Load())
-    forward_body.append(gast.Return(value=gast.Tuple(elts=[_output(node), saved_tuple], ctx=gast.Load())))
+    value = _output(node)
+    if isinstance(value, gast.Name) and value.id in result.restored_in_place:
+        # the backward puts this object back in place; the caller keeps an untouched copy
+        value = build.call(build.attribute(build.name(value.id), "copy"))
+    forward_body.append(gast.Return(value=gast.Tuple(elts=[value, saved_tuple], ctx=gast.Load())))
     forward = function_def(forward_name, node.args, forward_body, like=node)
 
     cotangent = result.output_adjoint or "cotangent"

@@ -82,19 +82,34 @@ class Fence(gast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_AugAssign(self, node):
-        if not isinstance(node.target, gast.Name):
-            self.reject(node, "augmented assignment to a subscript or attribute",
-                        "write `x = x + v` style code on a new array (in-place updates come later)")
+        self.check_store(node, node.target, allow_subscript=True)
         self.generic_visit(node)
 
     def visit_Assign(self, node):
         for target in node.targets:
-            for sub in gast.walk(target):
-                if isinstance(sub, (gast.Subscript, gast.Attribute)) and isinstance(sub.ctx, gast.Store):
-                    self.reject(node, "assignment to a subscript or attribute",
-                                "build a new array (e.g. with np.where or np.concatenate); "
-                                "in-place updates come later")
+            self.check_store(node, target, allow_subscript=len(node.targets) == 1)
         self.generic_visit(node)
+
+    def check_store(self, node, target, allow_subscript):
+        """Names, tuples of names, and `name[index]` (alone) may be assigned."""
+        if isinstance(target, gast.Name):
+            return
+        if isinstance(target, (gast.Tuple, gast.List)):
+            for element in target.elts:
+                self.check_store(node, element, allow_subscript=False)
+            return
+        if isinstance(target, gast.Attribute):
+            self.reject(node, "assignment to an attribute",
+                        "keep the value in a local variable and return it")
+        if isinstance(target, gast.Subscript):
+            if not isinstance(target.value, gast.Name):
+                self.reject(node, "assignment into a nested subscript such as x[i][j]",
+                            "index once, as x[i, j], or assign the row first: row = x[i]; row[j] = v")
+            if not allow_subscript:
+                self.reject(node, "subscript assignment inside tuple unpacking or a chained assignment",
+                            "assign each item in its own statement")
+            return
+        self.reject(node, "this assignment target", "assign to a plain name")
 
     def visit_AnnAssign(self, node):
         self.reject(node, "annotated assignments", "drop the annotation")
@@ -103,6 +118,8 @@ class Fence(gast.NodeVisitor):
 def fence(parsed):
     """Check the body of a parsed function (the def line itself is allowed)."""
     checker = Fence(parsed)
+    if isinstance(parsed.node, gast.AsyncFunctionDef):
+        checker.reject(parsed.node, "async functions", "differentiate a synchronous function")
     args = parsed.node.args
     if args.vararg or args.kwarg:
         checker.reject(parsed.node, "*args/**kwargs in a differentiated function",

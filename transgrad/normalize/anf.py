@@ -1,9 +1,11 @@
 """A-normal form: one operation per statement, temporaries named after what they hold.
 
-After this pass an assignment's value is one of: an atom (a name, a constant,
+After this pass an assignment's target is a name or `name[atoms]`, and its
+value is one of: an atom (a name, a constant,
 or a global reference such as `np.pi`), or one operation whose operands are
 atoms: a binary or unary operator, a call, an attribute, a subscript, a tuple,
-list or dict display. Comparisons and boolean operators stay whole: they only
+list or dict display (a subscript assignment's value is an atom, and so is
+the argument of `items.append(v)`). Comparisons and boolean operators stay whole: they only
 produce constants, so nothing in them is ever differentiated. A conditional
 expression becomes an if statement. Every new statement keeps the user's line.
 
@@ -39,6 +41,11 @@ class ANF:
 
     def statement(self, stmt):
         self.pending, self.line = [], stmt
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript):
+            target = stmt.targets[0]
+            target.slice = self.index(target.slice)
+            stmt.value = self.atom(stmt.value)
+            return self.pending + [stmt]
         if isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.IfExp):
             self.conditional(stmt.value, target=stmt.targets[0].id)
             return self.pending
@@ -61,6 +68,8 @@ class ANF:
             return self.while_loop(stmt)
         elif isinstance(stmt, gast.With):
             stmt.body = self.block(stmt.body)
+        elif isinstance(stmt, gast.Expr) and _is_list_update(stmt.value, self.locals):
+            stmt.value.args = [self.atom(a) for a in stmt.value.args]
         return self.pending + [stmt]
 
     def while_loop(self, stmt):
@@ -153,6 +162,16 @@ class ANF:
             node.elts = [self.index(e) for e in node.elts]
             return node
         return self.atom(node)
+
+
+LIST_UPDATES = ("append", "extend")
+
+
+def _is_list_update(call, local_names):
+    """`items.append(v)` / `items.extend(vs)` on a local list: a mutation the reverse transform undoes."""
+    return (isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute)
+            and call.func.attr in LIST_UPDATES and isinstance(call.func.value, gast.Name)
+            and call.func.value.id in local_names and len(call.args) == 1 and not call.keywords)
 
 
 def _is_atom(node, local_names):

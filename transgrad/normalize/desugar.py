@@ -1,7 +1,8 @@
 """Desugar assignments and `with` blocks into a small core.
 
-After this pass every assignment has exactly one target, which is a plain
-name: `a += b` becomes `a = a + b`, `a, b = t` becomes `a = t[0]; b = t[1]`
+After this pass every assignment has exactly one target, a plain name or
+`name[index]`: `a += b` becomes `a = a + b`, `x[i] += v` becomes
+`x[i] = x[i] + v`, `a, b = t` becomes `a = t[0]; b = t[1]`
 (through a temporary when `t` is an expression), `a = b = e` becomes
 `a = e; b = a`. `pass` disappears. `with tg.no_grad():` stays a With node;
 any other with statement is rejected by the fence.
@@ -24,6 +25,8 @@ class Desugar:
     def statement(self, stmt):
         if isinstance(stmt, gast.Pass):
             return []
+        if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Subscript):
+            return self.augmented_subscript(stmt)
         if isinstance(stmt, gast.AugAssign):
             value = gast.BinOp(left=build.name(stmt.target.id), op=stmt.op, right=stmt.value)
             return [build.assign(stmt.target.id, build.located(value, stmt), like=stmt)]
@@ -33,6 +36,20 @@ class Desugar:
             if hasattr(stmt, field):
                 setattr(stmt, field, self.block(getattr(stmt, field)))
         return [stmt]
+
+    def augmented_subscript(self, stmt):
+        """x[i] += v -> x[i] = x[i] + v, naming a computed index once so it is evaluated once."""
+        out, target = [], stmt.target
+        index = target.slice
+        if not _simple_index(index):
+            holder = self.namer.fresh("index")
+            out.append(build.assign(holder, index, like=stmt))
+            index = build.name(holder)
+        read = build.subscript(target.value.id, build.clone(index))
+        value = build.located(gast.BinOp(left=read, op=stmt.op, right=stmt.value), stmt)
+        write = gast.Subscript(value=build.name(target.value.id), slice=index, ctx=gast.Store())
+        out.append(build.located(gast.Assign(targets=[write], value=value, type_comment=None), stmt))
+        return out
 
     def assignment(self, stmt):
         first, *others = stmt.targets
@@ -45,6 +62,8 @@ class Desugar:
     def unpack(self, target, value, like):
         if isinstance(target, gast.Name):
             return [build.assign(target.id, value, like=like)]
+        if isinstance(target, gast.Subscript):
+            return [build.located(gast.Assign(targets=[target], value=value, type_comment=None), like)]
         # tuple or list target: name the value once, then take its items
         out = []
         if isinstance(value, gast.Name):
@@ -56,6 +75,13 @@ class Desugar:
             item = build.located(build.subscript(holder, position), like)
             out.extend(self.unpack(element, item, like))
         return out
+
+
+def _simple_index(index):
+    parts = index.elts if isinstance(index, gast.Tuple) else [index]
+    return all(isinstance(p, (gast.Name, gast.Constant, gast.Slice)) for p in parts) and not any(
+        isinstance(p, gast.Slice) and any(isinstance(getattr(p, f), (gast.Call, gast.BinOp))
+                                          for f in ("lower", "upper", "step")) for p in parts)
 
 
 def _target_names(target):

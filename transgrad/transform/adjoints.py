@@ -41,6 +41,7 @@ class AssignmentAdjoints:
             if target not in site.operation.operands:
                 self.kill(target, inner_state, code)
             state = state.join(inner_state)
+            self.note_nullable(state)
             code = guarded
             if target not in site.operation.operands:
                 self.kill(target, state, code)
@@ -77,6 +78,10 @@ class AssignmentAdjoints:
             code, pairs = self.callable_contributions(site)
         elif op.kind == "subscript":
             return self.subscript_contribution(site, state)
+        elif op.kind == "setitem":
+            return self.setitem_contribution(site, state)
+        elif op.kind in ("append", "extend"):
+            return self.list_update_contribution(site, state)
         elif op.kind == "display":
             pairs = self.display_contributions(site)
         elif op.kind == "call":
@@ -109,11 +114,15 @@ class AssignmentAdjoints:
         fact = state.fact(d_name)
         if fact.zero:
             state[d_name] = Fact(maybe_none, True, True)
+            if maybe_none:
+                self.next_nullable.add(d_name)
             return [build.assign(d_name, expression)]
         if not fact.none and not maybe_none and self.depths.get(name) == 0:
             state[d_name] = OWNED
             return [build.assign(d_name, gast.BinOp(left=build.name(d_name), op=gast.Add(), right=expression))]
         state[d_name] = Fact(fact.none and maybe_none, True, True)
+        if state[d_name].maybe:
+            self.next_nullable.add(d_name)
         return [build.assign(d_name, build.call(self.rt("add"), build.name(d_name), expression))]
 
     def template_contributions(self, site):
@@ -188,6 +197,59 @@ class AssignmentAdjoints:
         state[d_name] = OWNED
         return code
 
+    def owned_buffer(self, name, state):
+        """Statements that make the gradient of `name` a buffer this code may update in place."""
+        d_name = self.adjoint(name)
+        fact = state.fact(d_name)
+        state[d_name] = OWNED
+        if fact.shared:
+            return [build.assign(d_name, build.call(self.rt("maybe_copy"), build.name(d_name), build.name(name)))]
+        return []
+
+    def setitem_contribution(self, site, state):
+        """x[index] = v: v gets the gradient of those slots, which then become zero."""
+        stmt = site.stmt
+        target, value = stmt.targets[0], stmt.value
+        name = target.value.id
+        d_name = self.adjoint(name)
+        array = self.depths.get(name) == 0
+        code = []
+        if isinstance(value, gast.Name) and self.activity.carries(site, value.id):
+            if array:
+                # a copy: the slot may be a view, and the slots are zeroed in place next
+                slot = gast.Subscript(value=build.name(d_name), slice=build.clone(target.slice), ctx=gast.Load())
+                slot = build.call(build.attribute(slot, "copy"))
+                code += self.accumulate(value.id, build.call(self.rt("unbroadcast"), slot, build.name(value.id)),
+                                        state)
+            else:
+                slot = build.call(self.rt("getitem"), build.name(d_name), index_value(build.clone(target.slice)))
+                code += self.accumulate(value.id, slot, state, maybe_none=True)
+        code += self.owned_buffer(name, state)
+        if array:
+            store = gast.Subscript(value=build.name(d_name), slice=build.clone(target.slice), ctx=gast.Store())
+            code.append(gast.Assign(targets=[store], value=build.const(0.0), type_comment=None))
+        else:
+            code.append(build.expr_stmt(build.call(self.rt("clear"), build.name(d_name),
+                                                   index_value(build.clone(target.slice)))))
+        return code
+
+    def list_update_contribution(self, site, state):
+        """items.append(v) / items.extend(vs): the last slots of the gradient go to v, then are dropped."""
+        call = site.stmt.value
+        name, argument = site.target, call.args[0]
+        d_name = self.adjoint(name)
+        code = self.owned_buffer(name, state) if state.fact(d_name).shared else []
+        state[d_name] = OWNED
+        if site.operation.kind == "append":
+            tail = build.call(build.attribute(build.name(d_name), "pop"))
+        else:
+            tail = build.call(self.rt("unextend"), build.name(d_name), build.clone(argument))
+        if isinstance(argument, gast.Name) and self.activity.carries(site, argument.id):
+            if site.operation.kind == "extend":
+                tail = build.call(self.rt("like"), tail, build.name(argument.id))
+            return code + self.accumulate(argument.id, tail, state, maybe_none=True)
+        return code + [build.expr_stmt(tail)]
+
     def basic_index(self, index):
         parts = index.elts if isinstance(index, gast.Tuple) else [index]
         for part in parts:
@@ -211,6 +273,11 @@ def word(label):
 
 def callee_word(site):
     return site.operation.callee.__name__
+
+
+def target_load(target):
+    """`x[index]` as an expression to read (a copy of a subscript assignment's target)."""
+    return gast.Subscript(value=build.name(target.value.id), slice=build.clone(target.slice), ctx=gast.Load())
 
 
 def index_value(index):

@@ -25,7 +25,9 @@ import gast
 from transgrad.analysis.tbr import Overwrites
 from transgrad.normalize.anf import local_names
 from transgrad.syntax import build
-from transgrad.transform.adjoints import AssignmentAdjoints, callee_word
+from transgrad.transform.adjoints import AssignmentAdjoints, callee_word, index_value, target_load
+
+IN_PLACE = ("setitem", "append", "extend", "mutation")
 from transgrad.transform.state import SHARED, ZERO, State
 
 
@@ -149,6 +151,8 @@ class Reverse(AssignmentAdjoints):
     def records(self, site):
         """Does this assignment push the old value of its target (tbr.py)?"""
         name = site.target
+        if site.operation.kind in IN_PLACE:
+            return False
         if name not in self.recorded or name in self.loop_targets and not self._multi(name):
             return False
         return self.overwrites.overwrites(site)
@@ -187,6 +191,9 @@ class Reverse(AssignmentAdjoints):
         return out
 
     def primal_statement(self, stmt, loop_depth):
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript):
+            site = self.site_of[id(stmt)]
+            return self.save_slots(site) + [stmt]
         if isinstance(stmt, gast.Assign):
             site = self.site_of[id(stmt)]
             out = [self.push(site.target, stmt)] if self.records(site) else []
@@ -215,6 +222,40 @@ class Reverse(AssignmentAdjoints):
         if isinstance(stmt, gast.Return):
             return [stmt]
         return [stmt]
+
+    def save_slots(self, site):
+        """Before `x[index] = v`: push the values it overwrites, if the adjoint reads x."""
+        if site.target not in self.recorded:
+            return []
+        target = site.stmt.targets[0]
+        if self.depths.get(site.target) == 0:
+            old = build.call(build.dotted(f"{self.free['np']}.copy"), build.clone(target_load(target)))
+        else:
+            old = build.call(self.rt("take"), build.name(site.target), index_value(build.clone(target.slice)))
+        self.pushes = True
+        return [build.expr_stmt(build.call(build.attribute(build.name(self.stack()), "append"), old),
+                                like=site.stmt)]
+
+    def undo_in_place(self, site):
+        """After the adjoint of an in-place update: put back what it changed (if the adjoint reads it)."""
+        if site.target not in self.recorded:
+            return []
+        stmt, kind = site.stmt, site.operation.kind
+        popped = build.call(build.attribute(build.name(self.stack()), "pop"))
+        if kind == "setitem":
+            target = stmt.targets[0]
+            if self.depths.get(site.target) == 0:
+                store = gast.Subscript(value=build.name(site.target), slice=build.clone(target.slice),
+                                       ctx=gast.Store())
+                return [build.located(gast.Assign(targets=[store], value=popped, type_comment=None), stmt)]
+            return [build.expr_stmt(build.call(self.rt("put"), build.name(site.target),
+                                               index_value(build.clone(target.slice)), popped), like=stmt)]
+        if kind == "append":
+            return [build.expr_stmt(build.call(build.attribute(build.name(site.target), "pop")), like=stmt)]
+        if kind == "extend":
+            return [build.expr_stmt(build.call(self.rt("unextend"), build.name(site.target),
+                                               build.clone(stmt.value.args[0])), like=stmt)]
+        return []
 
     def increment(self, count, like):
         return build.assign(count, gast.BinOp(left=build.name(count), op=gast.Add(), right=build.const(1)),
@@ -270,6 +311,12 @@ class Reverse(AssignmentAdjoints):
         return out, state
 
     def adjoint_statement(self, stmt, state):
+        if id(stmt) in self.site_of and self.site_of[id(stmt)].operation.kind in IN_PLACE:
+            site = self.site_of[id(stmt)]
+            code, state = ([], state)
+            if site.target in self.active:
+                code, state = self.adjoint_assignment(site, state)
+            return self.comment(stmt, code + self.undo_in_place(site)), state
         if isinstance(stmt, gast.Assign):
             site = self.site_of[id(stmt)]
             if self.reads_own_target(site):
@@ -434,6 +481,9 @@ class ReverseResult:
         self.free = reverse.free
         self.callee_links = reverse.callee_links
         self.helpers = reverse.helpers
+        # objects the adjoint puts back in place (their in-place updates are undone)
+        self.restored_in_place = sorted({site.target for site in reverse.sites
+                                         if site.operation.kind in IN_PLACE and site.target in reverse.recorded})
 
 
 def _test_name(test):
