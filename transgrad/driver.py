@@ -28,6 +28,7 @@ from transgrad.frontend.fence import fence
 from transgrad.frontend.parse import parse_function
 from transgrad.frontend.resolve import Resolver
 from transgrad.normalize.anf import local_names, to_anf
+from transgrad.normalize.comprehensions import lower_comprehensions
 from transgrad.normalize.control import lower_control
 from transgrad.normalize.desugar import desugar
 from transgrad.syntax import build
@@ -93,6 +94,7 @@ def normalize(function, on_stage=None):
     namer = Namer(names_in(node) | set(parsed.closure))
     resolver = Resolver(parsed, local_names(node))
     on_stage("parse", node)
+    lower_comprehensions(node, namer, parsed)
     desugar(node, namer)
     _check_with_blocks(node, resolver, parsed)
     on_stage("desugar", node)

@@ -223,6 +223,15 @@ def like(gradient_items, value):
     return gradient_items
 
 
+def owned(gradient):
+    """A copy of a gradient buffer that the code may then update in place."""
+    if isinstance(gradient, (list, tuple)):
+        return list(gradient)
+    if isinstance(gradient, dict):
+        return dict(gradient)
+    return np.array(gradient, copy=True)
+
+
 def copy_input(x):
     """A copy of an argument the function updates in place, so the caller's value is never changed."""
     if isinstance(x, np.ndarray):
@@ -347,13 +356,6 @@ def float_like(g, x):
     if isinstance(x, np.generic):
         return x.dtype.type(g)
     return g
-
-
-def as_sequence(xs):
-    """A loop iterable as something indexable with a length (generators become lists)."""
-    if hasattr(xs, "__getitem__") and hasattr(xs, "__len__") and not isinstance(xs, dict):
-        return xs
-    return list(xs)
 
 
 # ----- helpers for numpy rules -----

@@ -33,8 +33,8 @@ def with_eval(x):
     return eval("x * 2")
 
 
-def with_comprehension(x):
-    return sum([v * v for v in x])
+def with_set_comprehension(x):
+    return sum({v * v for v in x})
 
 
 def with_lambda(x):
@@ -65,7 +65,7 @@ CASES = [
     (with_global, "global", "global COUNTER"),
     (with_class, "class definitions", "class Local:"),
     (with_eval, "eval", 'return eval("x * 2")'),
-    (with_comprehension, "list comprehensions", "return sum([v * v for v in x])"),
+    (with_set_comprehension, "set comprehensions", "return sum({v * v for v in x})"),
     (with_lambda, "lambda", "square = lambda v: v * v"),
     (with_nested_subscript_store, "nested subscript", "y[0][1] = x"),
     (with_attribute_store, "assignment to an attribute", "holder.value = x"),

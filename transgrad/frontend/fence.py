@@ -23,10 +23,7 @@ _REJECTED = {
     gast.Lambda: ("lambda expressions", "define the function with `def` at module level"),
     gast.FunctionDef: ("functions defined inside a differentiated function",
                        "define the helper at module level; transgrad differentiates through calls to it"),
-    gast.ListComp: ("list comprehensions", "write the loop out with list.append"),
-    gast.SetComp: ("set comprehensions", "write the loop out"),
-    gast.DictComp: ("dict comprehensions", "write the loop out"),
-    gast.GeneratorExp: ("generator expressions", "write the loop out"),
+    gast.SetComp: ("set comprehensions", "use a list comprehension"),
     gast.NamedExpr: ("assignment expressions (:=)", "assign in a separate statement"),
     gast.Delete: ("del statements", "drop the del; the variable's value is not needed"),
     gast.Import: ("imports inside a differentiated function", "import at module level"),
@@ -65,15 +62,8 @@ class Fence(gast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_For(self, node):
-        if node.orelse:
-            self.reject(node, "for ... else", "set a flag before `break` and test it after the loop")
         if not isinstance(node.target, (gast.Name, gast.Tuple)):
             self.reject(node.target, "this loop target", "loop over a plain name")
-        self.generic_visit(node)
-
-    def visit_While(self, node):
-        if node.orelse:
-            self.reject(node, "while ... else", "set a flag before `break` and test it after the loop")
         self.generic_visit(node)
 
     def visit_With(self, node):

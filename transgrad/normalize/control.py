@@ -83,9 +83,9 @@ class LowerControl:
             stmt.body, flags = self.block(stmt.body, loop)
             return [stmt], flags
         if isinstance(stmt, gast.For):
-            return self.for_loop(stmt)
+            return self.with_else(stmt, self.for_loop(stmt), loop)
         if isinstance(stmt, gast.While):
-            return self.while_loop(stmt)
+            return self.with_else(stmt, self.while_loop(stmt), loop)
         return [stmt], set()
 
     # ----- loops -----
@@ -99,6 +99,17 @@ class LowerControl:
         before = [build.assign(loop.break_flag, build.const(False), like=stmt)] if loop.break_flag else []
         return before, body, exits
 
+    def with_else(self, stmt, lowered, loop):
+        """`for/while ... else:` runs the else block when the loop was not left early."""
+        (stmts, flags), exits = lowered
+        orelse, else_flags = self.block(stmt.orelse, loop)
+        stmt.orelse = []
+        if orelse and exits:
+            stmts.append(build.if_(build.not_any(exits), orelse, like=orelse[0]))
+        else:
+            stmts.extend(orelse)
+        return stmts, flags | else_flags
+
     def for_loop(self, stmt):
         before, body, exits = self.loop_body(stmt)
         before_items, stmt.target, stmt.iter, item_stmts = self.explicit_index(stmt)
@@ -106,14 +117,14 @@ class LowerControl:
         if exits:
             body.append(build.if_(build.any_of(exits), [gast.Break()], like=stmt))
         stmt.body = body
-        return before + before_items + [stmt], exits & {self.return_flag}
+        return (before + before_items + [stmt], exits & {self.return_flag}), exits
 
     def while_loop(self, stmt):
         before, body, exits = self.loop_body(stmt)
         if exits:
             stmt.test = gast.BoolOp(op=gast.And(), values=[build.not_any(exits), stmt.test])
         stmt.body = body
-        return before + [stmt], exits & {self.return_flag}
+        return (before + [stmt], exits & {self.return_flag}), exits
 
     def explicit_index(self, stmt):
         """(statements before the loop, target, range iterable, statements at the top of the body)."""
@@ -155,10 +166,14 @@ class LowerControl:
         return before, index, _range_len([sequence]), self.items(target, sequence, index, like)
 
     def named(self, expression, like, wrap=False):
-        """A name holding `expression` (statements to compute it, name)."""
+        """A name holding `expression` (statements to compute it, name).
+
+        A loop iterates over the object its header named, even if the body
+        rebinds that name, so such a name is held in a new one.
+        """
         if wrap:
-            expression = build.call(build.dotted("rt.as_sequence"), expression)
-        if isinstance(expression, gast.Name) and not wrap:
+            expression = build.call("list", expression)
+        if isinstance(expression, gast.Name) and not wrap and not _assigns(like.body, expression.id):
             return [], expression.id
         holder = self.namer.fresh("items" if wrap else _describe(expression))
         return [build.assign(holder, expression, like=like)], holder

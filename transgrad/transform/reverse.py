@@ -28,7 +28,7 @@ from transgrad.syntax import build
 from transgrad.transform.adjoints import AssignmentAdjoints, callee_word, index_value, target_load
 
 IN_PLACE = ("setitem", "append", "extend", "mutation")
-from transgrad.transform.state import SHARED, ZERO, State
+from transgrad.transform.state import OWNED, SHARED, ZERO, State
 
 
 class Reverse(AssignmentAdjoints):
@@ -394,8 +394,30 @@ class Reverse(AssignmentAdjoints):
         return code, joined
 
     def loop_fixpoint(self, body, state):
-        head = state
+        """(code before the loop, the body's adjoint, the state at the loop head).
+
+        A gradient the body updates in place but that enters the loop shared is
+        copied once before the loop, not once per iteration.
+        """
         names = copy.deepcopy(self.namer)
+        before = []
+        for _ in range(2):
+            head = self._head_state(body, state, names)
+            _, after = self.adjoint_block(body, head.copy())
+            hoist = [n for n, fact in state.items() if fact == SHARED and after.fact(n) == OWNED]
+            if not hoist:
+                break
+            state = state.copy()
+            for name in hoist:
+                before.append(build.assign(name, build.call(self.rt("owned"), build.name(name))))
+                state[name] = OWNED
+        self.note_nullable(head)
+        self.namer = self.restored(names)
+        code, _ = self.adjoint_block(body, head.copy())
+        return before, code, head
+
+    def _head_state(self, body, state, names):
+        head = state
         for _ in range(20):
             self.namer = self.restored(names)
             _, after = self.adjoint_block(body, head.copy())
@@ -403,14 +425,11 @@ class Reverse(AssignmentAdjoints):
             if joined.same(head):
                 break
             head = joined
-        self.note_nullable(head)
-        self.namer = self.restored(names)
-        code, _ = self.adjoint_block(body, head.copy())
-        return code, head
+        return head
 
     def adjoint_for(self, stmt, state):
         body = [s for s in stmt.body if not _is_exit_test(s)]
-        code, head = self.loop_fixpoint(body, state)
+        before, code, head = self.loop_fixpoint(body, state)
         iterable = stmt.iter
         holder = self.control_names.get((id(stmt), "range"))
         if holder:
@@ -421,7 +440,7 @@ class Reverse(AssignmentAdjoints):
                                       ctx=gast.Load())
         loop = gast.For(target=build.name(stmt.target.id, store=True), iter=build.call("reversed", iterable),
                         body=code or [gast.Pass()], orelse=[], type_comment=None)
-        out = [build.located(loop, stmt)]
+        out = before + [build.located(loop, stmt)]
         for role in ("count", "range"):
             name = self.control_names.get((id(stmt), role))
             if name and name in self.pushed_controls:
@@ -431,12 +450,12 @@ class Reverse(AssignmentAdjoints):
         return out, head
 
     def adjoint_while(self, stmt, state):
-        code, head = self.loop_fixpoint(stmt.body, state)
+        before, code, head = self.loop_fixpoint(stmt.body, state)
         count = self.control_name(stmt, "count", "iterations")
         underscore = self.control_name(self.node, "underscore", "_")
         loop = gast.For(target=build.name(underscore, store=True), iter=build.call("range", build.name(count)),
                         body=code or [gast.Pass()], orelse=[], type_comment=None)
-        out = [build.located(loop, stmt)]
+        out = before + [build.located(loop, stmt)]
         if count in self.pushed_controls:
             out.append(self.pop(count, stmt))
         return out, head
