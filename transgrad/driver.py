@@ -31,6 +31,7 @@ from transgrad.normalize.anf import local_names, to_anf
 from transgrad.normalize.comprehensions import lower_comprehensions
 from transgrad.normalize.control import lower_control
 from transgrad.normalize.desugar import desugar
+from transgrad.normalize.inline import LocalFunctions
 from transgrad.syntax import build
 from transgrad.syntax.naming import Namer, names_in
 from transgrad.syntax.templates import TemplateError, bind
@@ -94,13 +95,27 @@ def normalize(function, on_stage=None):
     namer = Namer(names_in(node) | set(parsed.closure))
     resolver = Resolver(parsed, local_names(node))
     on_stage("parse", node)
-    lower_comprehensions(node, namer, parsed)
-    desugar(node, namer)
-    _check_with_blocks(node, resolver, parsed)
-    on_stage("desugar", node)
-    lower_control(node, namer, resolver.resolve)
-    on_stage("control", node)
-    to_anf(node, namer)
+    local_functions = LocalFunctions(namer, parsed, resolver, None)
+    node.body = local_functions.extract(node.body)
+    resolver.locals = local_names(node)
+
+    def normalize_node(function_node, enclosing=()):
+        lower_comprehensions(function_node, namer, parsed)
+        function_node.body = local_functions.extract(function_node.body)
+        desugar(function_node, namer)
+        _check_with_blocks(function_node, resolver, parsed)
+        if function_node is node:
+            on_stage("desugar", function_node)
+        lower_control(function_node, namer, resolver.resolve)
+        if function_node is node:
+            on_stage("control", function_node)
+        to_anf(function_node, namer, enclosing)
+        return function_node
+
+    local_functions.normalize_node = normalize_node
+    normalize_node(node)
+    node.body = local_functions.inline(node.body, local_names(node))
+    local_functions.check_no_values(node)
     on_stage("anf", node)
     resolver.locals = local_names(node)
     return parsed, node, namer, resolver

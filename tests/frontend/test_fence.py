@@ -37,9 +37,10 @@ def with_set_comprehension(x):
     return sum({v * v for v in x})
 
 
-def with_lambda(x):
+def with_function_as_value(x):
     square = lambda v: v * v  # noqa: E731
-    return square(x)
+    functions = [square]
+    return functions[0](x)
 
 
 def with_nested_subscript_store(x):
@@ -66,7 +67,7 @@ CASES = [
     (with_class, "class definitions", "class Local:"),
     (with_eval, "eval", 'return eval("x * 2")'),
     (with_set_comprehension, "set comprehensions", "return sum({v * v for v in x})"),
-    (with_lambda, "lambda", "square = lambda v: v * v"),
+    (with_function_as_value, "as a value", "square = lambda v: v * v"),
     (with_nested_subscript_store, "nested subscript", "y[0][1] = x"),
     (with_attribute_store, "assignment to an attribute", "holder.value = x"),
     (with_other_context, "with statement", "with open(__file__):"),

@@ -205,6 +205,8 @@ def local_names(function_node):
     return found
 
 
-def to_anf(function_node, namer):
-    function_node.body = ANF(namer, local_names(function_node)).block(function_node.body)
+def to_anf(function_node, namer, enclosing_locals=()):
+    """`enclosing_locals`: variables of an enclosing function that an inlined function reads."""
+    names = local_names(function_node) | set(enclosing_locals)
+    function_node.body = ANF(namer, names).block(function_node.body)
     return function_node

@@ -373,7 +373,7 @@ class Reverse(AssignmentAdjoints):
         return name
 
     def comment(self, stmt, code):
-        if not code:
+        if not code or getattr(stmt, "lineno", None) is None:
             return code
         return [build.expr_stmt(build.const(f"__transgrad_grad_of_line__ {stmt.lineno}"), like=stmt)] + code
 
