@@ -11,6 +11,7 @@ import inspect
 import numpy as np
 
 from transgrad import cache, runtime
+from transgrad.driver import BY_FILENAME
 from transgrad.frontend.parse import unwrap
 from transgrad.rules import registry
 
@@ -254,17 +255,22 @@ def _check_cotangent(cotangent, value):
 
 
 def _point_at_user_line(error, artifact):
-    """Add a note naming the user's file and line to an error raised inside generated code."""
-    traceback = error.__traceback__
-    line = None
+    """Add a note naming the user's file and line to an error raised inside generated code.
+
+    The innermost generated frame decides, so an error inside a helper names the helper's line.
+    """
+    traceback, found = error.__traceback__, None
     while traceback is not None:
-        if traceback.tb_frame.f_code.co_filename == artifact.compiled.filename:
-            line = artifact.user_line(traceback.tb_lineno)
+        generated = BY_FILENAME.get(traceback.tb_frame.f_code.co_filename)
+        if generated is not None:
+            line = generated.user_line(traceback.tb_lineno)
+            if line is not None:
+                found = (generated.parsed, line)
         traceback = traceback.tb_next
-    if line is not None and hasattr(error, "add_note"):  # exception notes arrived in Python 3.11
-        text = artifact.parsed.line_text(line) or ""
-        error.add_note(f'transgrad: raised by the gradient of File "{artifact.parsed.filename}", line {line}: '
-                       f"{text.strip()}")
+    if found is not None and hasattr(error, "add_note"):  # exception notes arrived in Python 3.11
+        parsed, line = found
+        text = (parsed.line_text(line) or "").strip()
+        error.add_note(f'transgrad: raised by the gradient of File "{parsed.filename}", line {line}: {text}')
 
 
 # ----- user rules -----

@@ -21,7 +21,7 @@ from transgrad import rules  # noqa: F401  (registers every rule module)
 from transgrad.analysis.activity import Activity, collect_sites
 from transgrad.analysis.aliases import check_aliases, protect_inputs
 from transgrad.emit import assemble
-from transgrad.emit.codegen import unparse
+from transgrad.emit.codegen import name_runtime, unparse
 from transgrad.emit.compile import compile_functions
 from transgrad.errors import NonDifferentiableError, UnsupportedSyntaxError
 from transgrad.frontend.fence import fence
@@ -38,6 +38,9 @@ from transgrad.syntax.templates import TemplateError, bind
 from transgrad.transform.reverse import Reverse
 
 _TEMPLATE_MODULES = {"np": numpy, "rt": runtime, "math": math}
+
+# generated file name -> Artifact, so an error in any generated frame can name the user's line
+BY_FILENAME = {}
 
 
 class Artifact:
@@ -179,7 +182,7 @@ class Compiler:
             role_names = {"forward": namer.fresh(f"{name}_forward"), "backward": namer.fresh(f"{name}_backward")}
             defs = list(assemble.split(role_names["forward"], role_names["backward"], node, result,
                                        namer.fresh("saved")))
-        source = unparse(defs, parsed.line_text)
+        source = unparse(name_runtime(defs, free["rt"]), parsed.line_text)
         helpers = {free[k]: v for k, v in _TEMPLATE_MODULES.items()}
         helpers.update(result.helpers)
         cells = {n: types.CellType(v) for n, v in helpers.items()}
@@ -189,6 +192,7 @@ class Compiler:
         compiled = compile_functions(source, free_list, filename)
         artifact = Artifact(compiled, role_names, cells, list(resolver.guards.values()), links.artifacts, parsed)
         artifact.restores_in_place = bool(result.restored_in_place)
+        BY_FILENAME[filename] = artifact
         return artifact
 
     def split_artifact(self, function, wrt):

@@ -223,6 +223,11 @@ def like(gradient_items, value):
     return gradient_items
 
 
+def keys(mapping):
+    """The keys of a dict a loop iterates over, as a list (constants: keys carry no gradient)."""
+    return list(mapping.keys())
+
+
 def owned(gradient):
     """A copy of a gradient buffer that the code may then update in place."""
     if isinstance(gradient, (list, tuple)):

@@ -483,3 +483,24 @@ def test_rebinding_a_module_level_helper_is_detected(monkeypatch):
     np.testing.assert_allclose(tg.grad(calls_replaceable)(x), 6.0 * x)
     monkeypatch.undo()
     np.testing.assert_allclose(g(x), 4.0 * x)
+
+
+def test_generated_source_is_the_same_in_every_process():
+    import os
+    import subprocess
+    script = (
+        "import sys, numpy as np, transgrad as tg\n"
+        f"sys.path.insert(0, {os.path.dirname(__file__)!r})\n"
+        "import test_api as m\n"
+        "g = tg.grad(m.mutates_nothing, wrt=(0, 1)); g(np.ones(3), np.ones(3))\n"
+        "h = tg.grad(m.mlp); h({'W1': np.ones((3, 4)), 'b1': np.ones(4), 'W2': np.ones((4, 2)), 'b2': 0.5}, "
+        "np.ones((2, 3)))\n"
+        "sys.stdout.write(g.source + h.source)\n")
+    outputs = []
+    for seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
+                                timeout=120)
+        assert result.returncode == 0, result.stderr
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1] and "def " in outputs[0]

@@ -789,8 +789,92 @@ def python_float_builtins(x):
     return y * math.cos(x) + abs(x) + max(x, 0.5) + min(x, 2.0) + math.log(x * x + 1.0) * math.sin(x)
 
 
+def while_true_with_break_and_continue(x):
+    y = x
+    i = 0
+    while True:
+        i += 1
+        if i % 2 == 0:
+            y = y + 0.1
+            continue
+        y = y * 1.4
+        if np.sum(np.abs(y)) > 9.0 or i > 40:
+            break
+    return np.sum(y * y)
+def nested_while(x):
+    y = x
+    while np.sum(np.abs(y)) < 10.0:
+        z = y
+        while np.sum(np.abs(z)) < np.sum(np.abs(y)) * 2.0:
+            z = z * 1.7
+        y = z + y * 0.1
+    return np.sum(y)
+def recursion_with_a_loop(x, n):
+    if n == 0:
+        return x
+    y = x
+    for i in range(n):
+        y = np.sin(y) + x
+    return recursion_with_a_loop(y, n - 1)
+def loop_calling_recursion(x):
+    total = 0.0
+    for k in range(3):
+        total = total + np.sum(recursion_with_a_loop(x, k))
+    return total
+def overwrite_in_branch_in_loop(x):
+    y = x
+    for i in range(5):
+        if np.sum(y) > 1.0:
+            y = y * 0.5
+        else:
+            y = y * y + 1.0
+    return np.sum(y)
+def branch_on_a_python_flag(x, flag):
+    if flag:
+        y = x * 2.0
+    else:
+        y = x * 3.0
+    return np.sum(y)
+def shadowing_the_input(x):
+    x = np.sin(x)
+    x = x * x
+    x = x + np.cos(x)
+    return np.sum(x)
+def return_at_the_last_iteration(x):
+    for i in range(3):
+        if i == 2:
+            return np.sum(x * i)
+        x = x * 1.1
+    return 0.0
+
+
+def batched_matmul(A, B):
+    return np.sum(np.tanh(A @ B))
+def matrix_times_itself(M):
+    return np.sum(M @ M)
+def powers_of_negative_numbers(x):
+    return np.sum(x ** 3 + np.power(x, 2) + x ** -1.0 + np.square(x))
+def reversed_and_strided_slices(x):
+    return np.sum(x[::-1] * x) + np.sum(x[1:][::2] * 2.0) + np.sum(x[-1] * x[-2:])
+def linalg_norms(M):
+    return np.linalg.norm(M) + np.sum(np.linalg.norm(M, axis=0)) + np.linalg.norm(M[0])
+def reductions_with_axes(M):
+    return np.sum(np.max(M, axis=0)) + np.sum(M.mean(axis=1, keepdims=True) * M) + np.min(M.sum(axis=0)) + M.T.dot(M[:, 0]).sum()
+def relu_and_where(x, w):
+    return np.sum(np.maximum(x @ w, 0.0)) + np.sum(np.where(x[:, 0] > 0, x[:, 0], 0.5 * x[:, 1]))
+def dot_products(M, v):
+    return np.sum(np.dot(M, v) ** 2) + np.dot(v, v) + M.dot(v).sum()
+def reshape_and_transpose(x):
+    y = x.reshape(2, 3).T
+    z = np.reshape(y, (-1,))
+    return np.sum(z * np.arange(6.0)) + x.T.sum()
+def scalar_broadcast(x, s):
+    return np.sum(x * s + s)
+
+
 _X = np.array([0.3, -0.2, 0.7])
 _W = np.random.default_rng(5).standard_normal((3, 3, 3))
+_R = np.random.default_rng(3)
 MORE = [
     (swap_in_while, [_X], 0),
     (rebinds_the_iterated_array, [_X], 0),
@@ -819,6 +903,26 @@ MORE = [
     (python_float_builtins, [0.7], 0),
     (python_float_builtins, [-0.7], 0),
     (python_float_builtins, [2.7], 0),
+    (while_true_with_break_and_continue, [_X], 0),
+    (nested_while, [_X], 0),
+    (loop_calling_recursion, [_X], 0),
+    (overwrite_in_branch_in_loop, [_X], 0),
+    (overwrite_in_branch_in_loop, [_X * 5.3], 0),
+    (branch_on_a_python_flag, [_X, True], 0),
+    (branch_on_a_python_flag, [_X, False], 0),
+    (shadowing_the_input, [_X], 0),
+    (return_at_the_last_iteration, [_X], 0),
+    (batched_matmul, [_R.standard_normal((2, 3, 4)), _R.standard_normal((4, 5))], (0, 1)),
+    (matrix_times_itself, [_R.standard_normal((3, 3))], 0),
+    (powers_of_negative_numbers, [np.array([-1.3, -0.4, 0.8])], 0),
+    (reversed_and_strided_slices, [_R.standard_normal(5)], 0),
+    (linalg_norms, [_R.standard_normal((3, 2))], 0),
+    (reductions_with_axes, [_R.standard_normal((3, 4))], 0),
+    (relu_and_where, [_R.standard_normal((4, 3)), _R.standard_normal((3, 2))], (0, 1)),
+    (dot_products, [_R.standard_normal((3, 2)), _R.standard_normal(2)], (0, 1)),
+    (reshape_and_transpose, [_R.standard_normal(6)], 0),
+    (scalar_broadcast, [_R.standard_normal(3), 0.7], (0, 1)),
+    (scalar_broadcast, [_R.standard_normal((2, 3)), np.array([0.7, 0.1, 0.3])], (0, 1)),
 ]
 
 

@@ -225,3 +225,86 @@ def test_runtime_error_in_generated_code_points_at_the_user_line():
     text = str(info.value) + "\n".join(getattr(info.value, "__notes__", []))
     line = line_of(shape_mismatch, "z = h @ w")
     assert THIS_FILE in text and str(line) in text, text
+
+
+def mismatched_helper(h, w):
+    return h @ w
+
+
+def calls_mismatched_helper(x, w):
+    y = x * 2.0
+    return np.sum(mismatched_helper(y, w))
+
+
+def test_runtime_error_inside_a_helper_points_at_the_helper_line():
+    with pytest.raises(ValueError) as info:
+        tg.grad(calls_mismatched_helper)(np.ones(3), np.ones((4, 2)))
+    text = str(info.value) + "\n".join(getattr(info.value, "__notes__", []))
+    line = line_of(mismatched_helper, "return h @ w")
+    assert THIS_FILE in text and f"line {line}" in text and "return h @ w" in text, text
+
+
+# ----- docs/errors.md quotes the messages users really see -----
+
+def counts(x):
+    return np.sum(x * x)
+
+
+def softplus(x):
+    return np.log1p(np.exp(x))
+
+
+def loss(x):
+    return np.sum(softplus(x))
+
+
+def spectral_loss(w, x):
+    pred = x @ w
+    spectrum = np.fft.fft(pred)
+    return np.sum(np.abs(spectrum))
+
+
+square_lambda = lambda x: x * x  # noqa: E731 - the page's example of what transgrad rejects
+
+
+def first_line(call):
+    try:
+        call()
+    except Exception as error:  # noqa: BLE001 - any error: its message is what we compare
+        return f"{type(error).__name__}: {str(error).splitlines()[0]}"
+    raise AssertionError("no error raised")
+
+
+def test_errors_page_quotes_the_real_messages():
+    import pathlib
+    page = (pathlib.Path(__file__).resolve().parents[2] / "docs" / "errors.md").read_text()
+    namespace = {}
+    exec("def f(x):\n    return x * x\n", namespace)
+
+    @tg.adjoint(softplus)
+    def softplus_rule(g, ans, x):
+        return g * np.exp(x)
+
+    x, w = np.ones((4, 3)), np.ones(3)
+    _, pullback = tg.vjp(vector, np.ones(3))
+    calls = {
+        "try": lambda: tg.grad(uses_try)(w),
+        "fft": lambda: tg.grad(spectral_loss)(w, x),
+        "np.sin": lambda: tg.grad(np.sin)(w),
+        "exec": lambda: tg.grad(namespace["f"])(1.0),
+        "lambda": lambda: tg.grad(square_lambda)(1.0),
+        "wrt range": lambda: tg.grad(counts, wrt=1)(w),
+        "wrt name": lambda: tg.grad(counts, wrt="y")(w),
+        "wrt type": lambda: tg.grad(counts, wrt=1.5)(w),
+        "int input": lambda: tg.grad(counts)(np.arange(3)),
+        "non-scalar": lambda: tg.grad(vector)(w),
+        "cotangent": lambda: pullback(np.ones(4)),
+        "gradcheck": lambda: tg.gradcheck(loss, np.array([0.5, -1.0, 2.0])),
+    }
+    stale = {}
+    for name, call in calls.items():
+        line = first_line(call)
+        if line not in page:
+            stale[name] = line
+    assert not stale, "docs/errors.md quotes messages that changed; today they read:\n" + "\n".join(
+        f"  {k}: {v}" for k, v in stale.items())

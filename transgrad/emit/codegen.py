@@ -66,6 +66,15 @@ def function_def(name, params, body, like=None):
     return build.located(node, like)
 
 
+def name_runtime(function_defs, runtime_name):
+    """Give the runtime's placeholder name in normalized code its final name (see syntax/build.py)."""
+    for function_def in function_defs:
+        for node in gast.walk(function_def):
+            if isinstance(node, gast.Name) and node.id == build.RUNTIME:
+                node.id = runtime_name
+    return function_defs
+
+
 def unparse(function_defs, line_text):
     """Source text of the functions, with line markers turned into comments."""
     module = gast.Module(body=list(function_defs), type_ignores=[])

@@ -102,13 +102,16 @@ class Fence(gast.NodeVisitor):
         self.reject(node, "annotated assignments", "drop the annotation")
 
 
-def fence(parsed):
-    """Check the body of a parsed function (the def line itself is allowed)."""
+def fence(parsed, inlined=False):
+    """Check the body of a parsed function (the def line itself is allowed).
+
+    A helper that is inlined at its call site may take *args and **kwargs.
+    """
     checker = Fence(parsed)
     if isinstance(parsed.node, gast.AsyncFunctionDef):
         checker.reject(parsed.node, "async functions", "differentiate a synchronous function")
     args = parsed.node.args
-    if args.vararg or args.kwarg:
+    if (args.vararg or args.kwarg) and not inlined:
         checker.reject(parsed.node, "*args/**kwargs in a differentiated function",
                        "name the parameters; helpers may take them later")
     for stmt in parsed.node.body:

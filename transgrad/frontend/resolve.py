@@ -8,6 +8,9 @@ import builtins
 
 import gast
 
+from transgrad import runtime
+from transgrad.syntax import build
+
 _MISSING = object()
 
 
@@ -47,6 +50,8 @@ class Resolver:
         return None
 
     def _name(self, identifier):
+        if identifier == build.RUNTIME:
+            return runtime
         if identifier in self.locals:
             return None
         cell = self.parsed.closure.get(identifier)

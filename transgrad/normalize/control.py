@@ -36,6 +36,7 @@ class LowerControl:
     # ----- the function -----
 
     def function(self, node):
+        self.dict_names = dict_names(node)
         body = node.body
         early = _early_returns(body)
         if early:
@@ -149,6 +150,9 @@ class LowerControl:
 
     def indexed(self, iterable, target, like):
         """Index a sequence (or a zip of sequences) explicitly: (before, index name, range, body top)."""
+        mapping, view = _dict_view(iterable, self.dict_names)
+        if mapping is not None:
+            return self.dict_loop(mapping, view, target, like)
         callee = self.resolve(iterable.func) if isinstance(iterable, gast.Call) else None
         if callee is builtins.zip and isinstance(target, gast.Tuple) and len(target.elts) == len(iterable.args):
             before, sequences = [], []
@@ -164,6 +168,34 @@ class LowerControl:
         before, sequence = self.named(iterable, like, wrap=isinstance(iterable, gast.Call))
         index = self.namer.fresh("index")
         return before, index, _range_len([sequence]), self.items(target, sequence, index, like)
+
+    def dict_loop(self, mapping, view, target, like):
+        """for k in d / d.keys() / d.values() / d.items(): loop over the keys, read the values by key."""
+        before, holder = self.named(mapping, like)
+        keys = self.namer.fresh("keys")
+        before.append(build.assign(keys, build.call(build.dotted(f"{build.RUNTIME}.keys"), build.name(holder)),
+                                   like=like))
+        index = self.namer.fresh("index")
+        key = build.located(build.subscript(keys, build.name(index)), like)
+        if view == "items" and isinstance(target, gast.Tuple) and len(target.elts) == 2:
+            key_name = target.elts[0].id if isinstance(target.elts[0], gast.Name) else self.namer.fresh("key")
+            top = [build.assign(key_name, key, like=like)]
+            value = build.located(build.subscript(holder, build.name(key_name)), like)
+            top += self.unpacked(target.elts[1], value, like)
+        elif view == "values":
+            top = self.unpacked(target, build.located(build.subscript(holder, key), like), like)
+        else:
+            top = self.unpacked(target, key, like)
+        return before, index, _range_len([keys]), top
+
+    def unpacked(self, target, value, like):
+        if isinstance(target, gast.Name):
+            return [build.assign(target.id, value, like=like)]
+        holder = self.namer.fresh("item")
+        out = [build.assign(holder, value, like=like)]
+        for position, element in enumerate(target.elts):
+            out += self.items_of(element, holder, position, like)
+        return out
 
     def named(self, expression, like, wrap=False):
         """A name holding `expression` (statements to compute it, name).
@@ -197,6 +229,28 @@ class LowerControl:
         for sub_position, element in enumerate(target.elts):
             out += self.items_of(element, inner, sub_position, like)
         return out
+
+
+def _dict_view(iterable, dict_names):
+    """(the mapping, "keys"/"values"/"items") when a loop iterates over a dict, else (None, None)."""
+    if isinstance(iterable, gast.Name) and iterable.id in dict_names:
+        return iterable, "keys"
+    if (isinstance(iterable, gast.Call) and isinstance(iterable.func, gast.Attribute)
+            and iterable.func.attr in ("keys", "values", "items") and not iterable.args and not iterable.keywords):
+        return iterable.func.value, iterable.func.attr
+    return None, None
+
+
+def dict_names(function_node):
+    """Names every assignment of which is a dict display or dict(...) call."""
+    kinds = {}
+    for node in gast.walk(function_node):
+        if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):
+            is_dict = isinstance(node.value, gast.Dict) or (
+                isinstance(node.value, gast.Call) and isinstance(node.value.func, gast.Name)
+                and node.value.func.id == "dict")
+            kinds.setdefault(node.targets[0].id, set()).add(is_dict)
+    return {name for name, seen in kinds.items() if seen == {True}}
 
 
 def _describe(node):

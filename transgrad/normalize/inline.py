@@ -9,7 +9,8 @@ normalized body is spliced into every call, with its own variables renamed,
 so closures read the enclosing variables' current values, as Python's do. A
 module-level helper of the same module that receives a function (`apply(f, x)`)
 is inlined the same way, with the function substituted for its parameter, so
-the call inside it is known when compiling. Recursion among local functions is
+the call inside it is known when compiling; so is a helper taking *args or
+**kwargs, which become a tuple and a dict of the call's extra arguments. Recursion among local functions is
 rejected.
 """
 import inspect
@@ -22,6 +23,7 @@ from transgrad.frontend.parse import parse_function
 from transgrad.syntax import build
 
 _MAX_DEPTH = 12
+_VARIADIC = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS
 
 
 class LocalFunctions:
@@ -84,9 +86,9 @@ class LocalFunctions:
 
     def _remember(self, node, like):
         """Evaluate the defaults where the function is defined; remember the function."""
-        if node.decorator_list or node.args.vararg or node.args.kwarg:
-            raise UnsupportedSyntaxError("decorators or *args/**kwargs on a local function", self.parsed.span(node),
-                                         "define it at module level; transgrad differentiates through the call")
+        if node.decorator_list:
+            raise UnsupportedSyntaxError("decorators on a local function", self.parsed.span(node),
+                                         "apply the decorator's effect by hand, or define the function at module level")
         if node.name in self.functions:
             raise UnsupportedSyntaxError(f"a second local function named `{node.name}`", self.parsed.span(node),
                                          "give each local function its own name")
@@ -143,7 +145,8 @@ class LocalFunctions:
         if isinstance(call.func, gast.Name) and call.func.id in self.functions:
             return self._expand(self.functions[call.func.id], call, target, stmt, enclosing, depth)
         helper = self.resolver.resolve(call.func)
-        if inspect.isfunction(helper) and any(self._function_valued(a) for a in _arguments(call)):
+        if inspect.isfunction(helper) and (any(self._function_valued(a) for a in _arguments(call))
+                                           or helper.__code__.co_flags & _VARIADIC):
             return self._expand(self._module_helper(helper, call, enclosing), call, target, stmt, enclosing, depth)
         return None
 
@@ -156,10 +159,10 @@ class LocalFunctions:
     def _module_helper(self, helper, call, enclosing):
         if helper.__globals__ is not self.parsed.globals:
             raise UnsupportedSyntaxError(
-                f"passing a function to {helper.__name__}, which is defined in another module",
-                self.parsed.span(call), "define the helper in this module, or pass values instead of functions")
+                f"passing a function, *args or **kwargs to {helper.__name__}, which is defined in another module",
+                self.parsed.span(call), "define the helper in this module, or pass plain values by name")
         parsed = parse_function(helper)
-        fence(parsed)
+        fence(parsed, inlined=True)
         node = build.clone(parsed.node)
         assigned = _assigned_names(node)
         clash = {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and n.id not in assigned} & set(enclosing)
@@ -178,7 +181,8 @@ class LocalFunctions:
         substitutions = {p: a for p, a in bound.items() if self._function_valued(a)}
         renames = {n: self.namer.fresh(n) for n in _assigned_names(node) if n not in substitutions}
         node = _Rename(renames, substitutions).visit(node)
-        prologue = [build.assign(renames[p], a, like=like) for p, a in bound.items() if p not in substitutions]
+        # the arguments, bound to the (renamed) parameters at the top of the body
+        node.body[:0] = [build.assign(renames[p], a, like=like) for p, a in bound.items() if p not in substitutions]
         normalized = self.normalize_node(node, enclosing)
         body = normalized.body
         result = body.pop() if body and isinstance(body[-1], gast.Return) else None
@@ -186,7 +190,7 @@ class LocalFunctions:
         if target is not None:
             value = result.value if result is not None else build.const(None)
             body.append(build.assign(target, value, like=like))
-        return prologue + body
+        return body
 
     def _bind(self, node, call, like):
         args = node.args
@@ -194,7 +198,11 @@ class LocalFunctions:
         defaults = dict(zip(positional[len(positional) - len(args.defaults):], args.defaults))
         defaults.update({a.id: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
         parameters = [inspect.Parameter(p, inspect.Parameter.POSITIONAL_OR_KEYWORD) for p in positional]
+        if args.vararg is not None:
+            parameters.append(inspect.Parameter(args.vararg.id, inspect.Parameter.VAR_POSITIONAL))
         parameters += [inspect.Parameter(a.id, inspect.Parameter.KEYWORD_ONLY) for a in args.kwonlyargs]
+        if args.kwarg is not None:
+            parameters.append(inspect.Parameter(args.kwarg.id, inspect.Parameter.VAR_KEYWORD))
         try:
             bound = inspect.Signature(parameters).bind_partial(*call.args, **{k.arg: k.value for k in call.keywords})
         except TypeError as error:
@@ -208,6 +216,11 @@ class LocalFunctions:
             else:
                 raise UnsupportedSyntaxError(f"a call to {node.name} without its argument `{name}`",
                                              self.parsed.span(like))
+        if args.vararg is not None:   # *args: a tuple of the extra positional arguments
+            mapping[args.vararg.id] = gast.Tuple(elts=list(bound.arguments.get(args.vararg.id, ())), ctx=gast.Load())
+        if args.kwarg is not None:    # **kwargs: a dict of the extra keyword arguments
+            extra = bound.arguments.get(args.kwarg.id, {})
+            mapping[args.kwarg.id] = gast.Dict(keys=[build.const(k) for k in extra], values=list(extra.values()))
         return mapping
 
 
@@ -217,6 +230,7 @@ def _arguments(call):
 
 def _assigned_names(node):
     names = {a.id for a in node.args.args + node.args.kwonlyargs}
+    names |= {a.id for a in (node.args.vararg, node.args.kwarg) if a is not None}
     for sub in gast.walk(node):
         if isinstance(sub, gast.Name) and isinstance(sub.ctx, (gast.Store, gast.Param)):
             names.add(sub.id)

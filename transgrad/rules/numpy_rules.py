@@ -570,3 +570,6 @@ def rt_trace_grad(y, g, a, offset=0, axis1=0, axis2=1):
 @adjoint_template(rt.diag_grad)
 def rt_diag_grad(y, g, v, k=0):
     d[g] = np.diag(d[y], k)
+
+# loops over dicts iterate over a list of the keys, which are constants
+non_differentiable(rt.keys)

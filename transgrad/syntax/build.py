@@ -1,6 +1,10 @@
 """Small constructors for gast nodes, so passes read as what they build."""
 import gast
 
+# How normalized code names transgrad's runtime before emit/ gives it its final,
+# collision-free name (usually `rt`); the resolver knows it.
+RUNTIME = "__rt__"
+
 
 def name(identifier, store=False):
     return gast.Name(id=identifier, ctx=gast.Store() if store else gast.Load(), annotation=None,
