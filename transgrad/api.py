@@ -5,6 +5,7 @@ cache key (function, wrt, mode, structure of the wrt inputs) and turns the
 generated code's raw gradients into what the contract promises: the input's
 structure, shape and dtype, a Python float for a Python float.
 """
+import copy
 import functools
 import inspect
 
@@ -63,6 +64,9 @@ def _depth(value, where):
         return 1 + max((_depth(v, where) for v in value.values()), default=0)
     if isinstance(value, (list, tuple)):
         return 1 + max((_depth(v, where) for v in value), default=0)
+    if runtime.is_record(value):
+        fields = [v for v in vars(value).values() if _differentiable(v)]
+        return 1 + max((_depth(v, where) for v in fields), default=0)
     dtype = np.asarray(value).dtype if isinstance(value, (np.ndarray, np.generic, float, int)) else None
     if dtype is None:
         raise TypeError(f"cannot differentiate with respect to {where}: a {type(value).__name__} is not a "
@@ -71,6 +75,13 @@ def _depth(value, where):
         raise TypeError(f"only floating-point inputs can be differentiated, but {where} has dtype {dtype}"
                         f"{' (a Python int: pass a float such as 3.0)' if isinstance(value, int) else ''}")
     return 0
+
+
+def _differentiable(value):
+    """Can this attribute of a plain object carry a gradient (other attributes are constants)?"""
+    if isinstance(value, (dict, list, tuple)) or runtime.is_record(value):
+        return True
+    return isinstance(value, (float, np.ndarray, np.generic)) and np.issubdtype(np.asarray(value).dtype, np.inexact)
 
 
 def _finalize(grad, value):
@@ -87,6 +98,13 @@ def _finalize(grad, value):
         grad = grad if isinstance(grad, (list, tuple)) else [None] * len(value)
         items = [_finalize(g, v) for g, v in zip(grad, value)]
         return type(value)(items) if not hasattr(value, "_fields") else type(value)(*items)
+    if runtime.is_record(value):
+        grad = grad if isinstance(grad, dict) else {}
+        result = copy.copy(value)
+        for name, field in vars(value).items():
+            if _differentiable(field):
+                setattr(result, name, _finalize(grad.get(name), field))
+        return result
     if grad is None:
         grad = runtime.zeros_like(value)
     return runtime.float_like(grad, value)

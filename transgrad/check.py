@@ -5,6 +5,7 @@ vector-Jacobian product Jᵀu from transgrad must equal the central difference
 of <u, f(x)> along each input element. Inputs are checked in float64 so the
 differences are accurate (the dtype contract is tested separately).
 """
+import copy
 import inspect
 
 import numpy as np
@@ -12,6 +13,7 @@ import numpy as np
 from transgrad.api import _normalize_wrt, vjp
 from transgrad.errors import GradcheckError
 from transgrad.frontend.parse import unwrap
+from transgrad.runtime import is_record
 
 
 def gradcheck(function, *args, wrt=0, eps=1e-6, rtol=1e-5, atol=1e-8, seed=0):
@@ -47,6 +49,11 @@ def gradcheck(function, *args, wrt=0, eps=1e-6, rtol=1e-5, atol=1e-8, seed=0):
 
 
 def _as_float64(value):
+    if is_record(value):
+        copied = copy.copy(value)
+        for name, field in vars(value).items():
+            setattr(copied, name, _as_float64(field))
+        return copied
     if isinstance(value, dict):
         return {k: _as_float64(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -58,6 +65,9 @@ def _as_float64(value):
 
 def _elements(tree, path=()):
     """(path into the pytree, element index, value) for every scalar of a gradient."""
+    if is_record(tree):
+        tree = {k: v for k, v in vars(tree).items() if isinstance(v, (float, np.ndarray, list, tuple, dict))
+                or is_record(v)}
     if isinstance(tree, dict):
         for key in tree:
             yield from _elements(tree[key], path + (key,))
@@ -81,6 +91,10 @@ def _central_difference(function, args, position, path, index, cotangent, eps):
 def _shift(tree, path, index, amount):
     if path:
         head, rest = path[0], path[1:]
+        if is_record(tree):
+            copied = copy.copy(tree)
+            setattr(copied, head, _shift(getattr(tree, head), rest, index, amount))
+            return copied
         if isinstance(tree, dict):
             return {**tree, head: _shift(tree[head], rest, index, amount)}
         items = list(tree)

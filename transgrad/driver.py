@@ -288,7 +288,7 @@ def _depths(sites, param_depths):
                 continue
             if op.kind == "copy":
                 new = depths.get(op.operands[0], "unset")
-            elif op.kind == "subscript":
+            elif op.kind in ("subscript", "getattr"):
                 source = depths.get(op.operands[0], "unset") if op.operands else 0
                 new = source if source in (None, "unset") else max(source - 1, 0)
             elif op.kind == "display":

@@ -67,10 +67,19 @@ def keep_reduced(ans, x, axis=None, keepdims=False):
 # ----- zeros, accumulation and seeds ("None is zero") -----
 
 
+def is_record(x):
+    """A plain object whose attributes hold arrays (types.SimpleNamespace, a simple class instance)."""
+    return hasattr(x, "__dict__") and not isinstance(x, (type, np.ndarray, np.generic)) and not callable(x) \
+        and type(x).__module__ not in ("builtins", "numpy")
+
+
 def zeros_like(x):
-    """A zero gradient shaped like `x`; containers get a mutable copy of their structure."""
+    """A zero gradient shaped like `x`; containers get a mutable copy of their structure
+    (a plain object's gradient is a dict of its attributes)."""
     if isinstance(x, dict):
         return {k: None for k in x}
+    if is_record(x):
+        return {k: None for k in vars(x)}
     if isinstance(x, (list, tuple)):
         return [None] * len(x)
     if isinstance(x, np.ndarray):

@@ -40,6 +40,8 @@ def _relations(site, resolver, depths):
         return [], [(source, target)]         # an item of a container
     if isinstance(value, gast.Attribute) and isinstance(value.value, gast.Name) and value.attr in _VIEW_METHODS:
         return [(target, value.value.id)], []
+    if isinstance(value, gast.Attribute) and isinstance(value.value, gast.Name) and value.value.id in local:
+        return [], [(value.value.id, target)]   # an object holds its attribute
     if isinstance(value, (gast.Tuple, gast.List)):
         return [], [(target, e.id) for e in value.elts if isinstance(e, gast.Name) and e.id in local]
     if isinstance(value, gast.Dict):

@@ -29,6 +29,7 @@ class Operation:
     copy      t = a
     rule      a registered template or tg.adjoint callable (`rule`, with `bound` inputs)
     subscript t = a[index]
+    getattr   t = a.name on a plain object (a pytree node)
     setitem   a[index] = v (the site's target is a)
     append    a.append(v) / extend: a.extend(vs)
     mutation  another in-place method on a local (an error when the local carries a gradient)
@@ -72,6 +73,8 @@ def classify(value, resolver, no_grad=False):
     if isinstance(value, gast.Attribute):
         if value.value is not None and isinstance(value.value, gast.Name) and value.value.id in resolver.locals:
             rule = registry.lookup_attribute(value.attr)
+            if rule is None:   # an attribute of a plain object (or an array attribute with no rule)
+                return Operation("getattr", [value.value.id], label=f".{value.attr}")
             return _rule_operation(rule, [value.value], [], f".{value.attr}", unknown_ok=False)
         return Operation("constant")
     if isinstance(value, gast.Subscript):

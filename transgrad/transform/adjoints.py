@@ -78,6 +78,8 @@ class AssignmentAdjoints:
             code, pairs = self.callable_contributions(site)
         elif op.kind == "subscript":
             return self.subscript_contribution(site, state)
+        elif op.kind == "getattr":
+            return self.getattr_contribution(site, state)
         elif op.kind == "setitem":
             return self.setitem_contribution(site, state)
         elif op.kind in ("append", "extend"):
@@ -194,6 +196,27 @@ class AssignmentAdjoints:
         else:
             code.append(build.expr_stmt(build.call(self.rt("add_at"), build.name(d_name), index_value(index),
                                                    d_target)))
+        state[d_name] = OWNED
+        return code
+
+    def getattr_contribution(self, site, state):
+        """t = obj.name on a plain object: accumulate into the object's gradient (a dict of attributes)."""
+        name = site.operation.operands[0]
+        attribute = site.stmt.value.attr
+        if self.depths.get(name) == 0:
+            raise NonDifferentiableError(f"the array attribute .{attribute}", self.parsed.span(site.stmt),
+                                         "transgrad has no adjoint rule for it")
+        if not self.activity.carries(site, name):
+            return []
+        d_name = self.adjoint(name)
+        fact = state.fact(d_name)
+        code = []
+        if fact.zero:
+            code.append(build.assign(d_name, build.call(self.rt("zeros_like"), build.name(name))))
+        elif fact.shared or fact.none:
+            code.append(build.assign(d_name, build.call(self.rt("maybe_copy"), build.name(d_name), build.name(name))))
+        code.append(build.expr_stmt(build.call(self.rt("add_at"), build.name(d_name), build.const(attribute),
+                                               build.name(self.adjoint(site.target)))))
         state[d_name] = OWNED
         return code
 
