@@ -229,6 +229,14 @@ class _Linker:
             mapping = bind(signature, args, keywords)
         except (TemplateError, ValueError) as error:
             raise NonDifferentiableError(callee.__name__, self.parsed.span(site.stmt), str(error)) from None
+        for parameter in signature.parameters.values():
+            packed = mapping.get(parameter.name)
+            if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD) and any(
+                    isinstance(n, gast.Name) and n.id in active for n in gast.walk(packed or gast.Tuple(elts=[]))):
+                raise NonDifferentiableError(
+                    callee.__name__, self.parsed.span(site.stmt),
+                    "a value that needs a gradient is passed through its *args or **kwargs, which only works "
+                    "for helpers defined in the same module as the differentiated function")
         wrt = [p for p, a in mapping.items() if isinstance(a, gast.Name) and a.id in active]
         arg_names = [mapping[p].id for p in wrt]
         key = (callee, tuple(wrt))
@@ -294,6 +302,9 @@ def _depths(sites, param_depths):
             elif op.kind == "display":
                 inner = [depths.get(n, "unset") for n in op.operands]
                 new = ("unset" if "unset" in inner else None if None in inner else 1 + max(inner, default=0))
+            elif op.kind == "rule" and op.label == "+" and any(
+                    depths.get(getattr(a, "id", None), 0) not in (0, "unset") for a in op.args):
+                new = None   # list or tuple concatenation
             elif op.kind in ("rule", "constant"):
                 new = 0
             else:

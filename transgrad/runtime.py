@@ -16,6 +16,9 @@ def unbroadcast(g, x):
     Idea from HIPS autograd's `unbroadcast`: sum over the leading axes that
     broadcasting added and over the axes where `x` has length 1.
     """
+    if isinstance(x, (list, tuple)):
+        raise TypeError("transgrad could not tell that this + or * combines lists or tuples; build the list "
+                        "with a display ([a, b]), append or extend so the compiler sees it is a list")
     shape = np.shape(x)
     if np.shape(g) == shape:
         return g

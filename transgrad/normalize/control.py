@@ -154,6 +154,12 @@ class LowerControl:
         if mapping is not None:
             return self.dict_loop(mapping, view, target, like)
         callee = self.resolve(iterable.func) if isinstance(iterable, gast.Call) else None
+        if callee is builtins.reversed and len(iterable.args) == 1 and not iterable.keywords:
+            before, sequence = self.named(iterable.args[0], like, wrap=isinstance(iterable.args[0], gast.Call))
+            index = self.namer.fresh("index")
+            last = gast.BinOp(left=build.call("len", build.name(sequence)), op=gast.Sub(), right=build.const(1))
+            backwards = build.call("range", last, build.const(-1), build.const(-1))
+            return before, index, backwards, self.items(target, sequence, index, like)
         if callee is builtins.zip and isinstance(target, gast.Tuple) and len(target.elts) == len(iterable.args):
             before, sequences = [], []
             for arg in iterable.args:

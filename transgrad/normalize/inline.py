@@ -145,8 +145,12 @@ class LocalFunctions:
         if isinstance(call.func, gast.Name) and call.func.id in self.functions:
             return self._expand(self.functions[call.func.id], call, target, stmt, enclosing, depth)
         helper = self.resolver.resolve(call.func)
-        if inspect.isfunction(helper) and (any(self._function_valued(a) for a in _arguments(call))
-                                           or helper.__code__.co_flags & _VARIADIC):
+        if not inspect.isfunction(helper):
+            return None
+        if helper.__globals__ is not self.parsed.globals and not any(
+                isinstance(a, gast.Name) and a.id in self.functions for a in _arguments(call)):
+            return None   # another module's function (a library's, say) is called, not inlined
+        if any(self._function_valued(a) for a in _arguments(call)) or helper.__code__.co_flags & _VARIADIC:
             return self._expand(self._module_helper(helper, call, enclosing), call, target, stmt, enclosing, depth)
         return None
 

@@ -129,6 +129,8 @@ class AssignmentAdjoints:
 
     def template_contributions(self, site):
         op = site.operation
+        if op.label == "+" and any(self.depths.get(getattr(a, "id", None), 0) != 0 for a in op.args):
+            return [], self.concatenation_contributions(site)
         try:
             args = [self.aliased(a) for a in op.args]
             keywords = [gast.keyword(arg=k.arg, value=self.aliased(k.value)) for k in op.keywords]
@@ -138,6 +140,16 @@ class AssignmentAdjoints:
             raise NonDifferentiableError(op.label, self.parsed.span(site.stmt), str(error)) from None
         instance = instance.keep(lambda arg: isinstance(arg, gast.Name) and self.activity.carries(site, self.original(arg.id)))
         return instance.temps, [(self.original(arg.id), expr, False) for arg, expr in instance.contributions]
+
+    def concatenation_contributions(self, site):
+        """a + b on lists or tuples: each gets its slice of the result's gradient."""
+        left, right = site.operation.args
+        d_target = build.name(self.adjoint(site.target))
+        length = build.call("len", build.clone(left)) if isinstance(left, gast.Name) else build.const(len(left.elts))
+        halves = [gast.Slice(lower=None, upper=length, step=None), gast.Slice(lower=build.clone(length), upper=None,
+                                                                              step=None)]
+        return [(operand.id, gast.Subscript(value=build.clone(d_target), slice=half, ctx=gast.Load()), True)
+                for operand, half in zip((left, right), halves) if isinstance(operand, gast.Name)]
 
     def callable_contributions(self, site):
         op = site.operation
