@@ -303,7 +303,7 @@ def _depths(sites, param_depths):
                 inner = [depths.get(n, "unset") for n in op.operands]
                 new = ("unset" if "unset" in inner else None if None in inner else 1 + max(inner, default=0))
             elif op.kind == "rule" and op.label == "+" and any(
-                    depths.get(getattr(a, "id", None), 0) not in (0, "unset") for a in op.args):
+                    isinstance(depths.get(getattr(a, "id", None)), int) and depths[a.id] > 0 for a in op.args):
                 new = None   # list or tuple concatenation
             elif op.kind in ("rule", "constant"):
                 new = 0

@@ -129,7 +129,7 @@ class AssignmentAdjoints:
 
     def template_contributions(self, site):
         op = site.operation
-        if op.label == "+" and any(self.depths.get(getattr(a, "id", None), 0) != 0 for a in op.args):
+        if op.label == "+" and any((self.depths.get(getattr(a, "id", None)) or 0) > 0 for a in op.args):
             return [], self.concatenation_contributions(site)
         try:
             args = [self.aliased(a) for a in op.args]
