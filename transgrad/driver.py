@@ -285,9 +285,27 @@ def _check_with_blocks(node, resolver, parsed):
                                              "only `with tg.no_grad():` is supported inside a differentiated function")
 
 
+def _element_of_display(site, displays):
+    """For t = items[k] with a constant k and items a tuple/list display: that element's node."""
+    value = site.stmt.value
+    if not isinstance(value, gast.Subscript) or not isinstance(value.value, gast.Name):
+        return None
+    elements = displays.get(value.value.id)
+    index = value.slice
+    if elements is None or not (isinstance(index, gast.Constant) and type(index.value) is int):
+        return None
+    return elements[index.value] if -len(elements) <= index.value < len(elements) else None
+
+
 def _depths(sites, param_depths):
     """Container nesting depth of each variable (0: an array or number), None when unknown."""
     depths = dict(param_depths)
+    assigned = {}
+    for site in sites:
+        assigned.setdefault(site.target, []).append(site)
+    displays = {name: found[0].stmt.value.elts for name, found in assigned.items()
+                if len(found) == 1 and isinstance(found[0].stmt.value, (gast.Tuple, gast.List))
+                and found[0].operation.kind == "display"}
     for _ in range(len(sites) + 1):
         changed = False
         for site in sites:
@@ -296,6 +314,9 @@ def _depths(sites, param_depths):
                 continue
             if op.kind == "copy":
                 new = depths.get(op.operands[0], "unset")
+            elif op.kind == "subscript" and _element_of_display(site, displays) is not None:
+                element = _element_of_display(site, displays)
+                new = depths.get(element.id, "unset") if isinstance(element, gast.Name) else 0
             elif op.kind in ("subscript", "getattr"):
                 source = depths.get(op.operands[0], "unset") if op.operands else 0
                 new = source if source in (None, "unset") else max(source - 1, 0)
