@@ -240,6 +240,11 @@ def keys(mapping):
     return list(mapping.keys())
 
 
+def values_grad(gradient, mapping):
+    """Gradient of mapping.values(): the items' gradients (a list) back under their keys."""
+    return dict(zip(mapping.keys(), gradient))
+
+
 def owned(gradient):
     """A copy of a gradient buffer that the code may then update in place."""
     if isinstance(gradient, (list, tuple)):

@@ -13,7 +13,8 @@ import builtins
 import numpy as np
 
 from transgrad import runtime as rt
-from transgrad.rules.registry import adjoint_template, d, non_differentiable
+from transgrad.rules.registry import (adjoint_template, d, method_template, non_differentiable,
+                                      non_differentiable_methods)
 
 
 @adjoint_template(builtins.abs)
@@ -49,3 +50,14 @@ non_differentiable(
     builtins.issubclass, builtins.print, builtins.type, builtins.str, builtins.repr, builtins.format,
     builtins.hash, builtins.id, builtins.callable, builtins.hasattr, builtins.any, builtins.all,
 )
+
+
+# ----- dict methods -----
+
+
+@method_template("values")
+def values(y, mapping):
+    d[mapping] = rt.values_grad(d[y], mapping)
+
+
+non_differentiable_methods("keys")
