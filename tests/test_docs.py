@@ -11,6 +11,12 @@ def test_pipeline_page_matches_the_compiler():
         "docs/pipeline.md is stale: run `python docs/generate_pipeline.py`")
 
 
+def test_language_page_matches_the_compiler():
+    generator = runpy.run_path(str(ROOT / "docs" / "generate_language.py"), run_name="docs_check")
+    assert (ROOT / "docs" / "language.md").read_text() == generator["page"](), (
+        "docs/language.md is stale: run `python docs/generate_language.py`")
+
+
 def test_readme_quick_start_matches_ci():
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text()
