@@ -88,6 +88,23 @@ def aliased_list(x):
     return b[0][0] * x[1]
 
 
+def augmented_alias(x):
+    y = x * 1.0
+    z = y
+    y += 1.0
+    return np.sum(z * x)
+
+
+def closure_writes_enclosing(x):
+    total = x
+
+    def bump():
+        nonlocal total
+        total = total * 2
+    bump()
+    return total
+
+
 CASES = [build_up, overwrite_slots, augmented_slot, rows_of_a_matrix, boolean_mask, list_building]
 
 
@@ -110,7 +127,7 @@ def test_a_parameter_updated_in_place_is_copied_so_the_callers_array_is_unchange
     np.testing.assert_array_equal(x, before)
 
 
-@pytest.mark.parametrize("function, other", [(aliased_row, "row"), (aliased_list, "b")])
+@pytest.mark.parametrize("function, other", [(aliased_row, "row"), (aliased_list, "b"), (augmented_alias, "z")])
 def test_an_update_another_variable_would_see_is_rejected(function, other):
     with pytest.raises(tg.UnsupportedSyntaxError, match=f"`{other}`") as caught:
         tg.grad(function)(np.array([1.0, 2.0, 3.0]))
@@ -130,3 +147,8 @@ def test_sorting_an_active_array_in_place_is_a_clear_error():
         return np.sum(y)
     with pytest.raises(tg.NonDifferentiableError, match=r"\.sort\(\)"):
         tg.grad(sorts)(np.ones(3))
+
+
+def test_nonlocal_writes_from_a_local_function_are_rejected():
+    with pytest.raises(tg.UnsupportedSyntaxError, match="nonlocal"):
+        tg.grad(closure_writes_enclosing)(1.0)

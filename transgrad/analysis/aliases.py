@@ -103,12 +103,15 @@ def check_aliases(function_node, sites, resolver, parsed, depths):
     statements = [node for node in gast.walk(function_node) if id(node) in order]
     relations = [(site.stmt, _relations(site, resolver, depths)) for site in sites]
     for site in sites:
-        if site.operation.kind not in IN_PLACE:
+        augmented = getattr(site.stmt, "augmented", False) and depths.get(site.target) == 0
+        if site.operation.kind not in IN_PLACE and not augmented:
             continue
         same, containers = {}, {}
         for stmt, (pairs, holds) in relations:
             if not _before(order, stmt, site.stmt):
                 continue
+            if stmt is site.stmt:
+                continue   # `a += b` rebinds a in the generated code; only earlier aliases matter
             for a, b in pairs:
                 same.setdefault(a, set()).add(b)
                 same.setdefault(b, set()).add(a)

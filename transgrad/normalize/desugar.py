@@ -29,7 +29,9 @@ class Desugar:
             return self.augmented_subscript(stmt)
         if isinstance(stmt, gast.AugAssign):
             value = gast.BinOp(left=build.name(stmt.target.id), op=stmt.op, right=stmt.value)
-            return [build.assign(stmt.target.id, build.located(value, stmt), like=stmt)]
+            assignment = build.assign(stmt.target.id, build.located(value, stmt), like=stmt)
+            assignment.augmented = True   # numpy updates an array in place here: aliases.py checks
+            return [assignment]
         if isinstance(stmt, gast.Assign):
             return self.assignment(stmt)
         for field in ("body", "orelse"):
