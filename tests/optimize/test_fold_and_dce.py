@@ -44,3 +44,13 @@ def test_folded_gradient_is_still_correct_and_reads_cleanly():
     grad = tg.grad(squares)
     np.testing.assert_allclose(grad(np.array([1.0, -2.0])), [2.0, -4.0])
     assert "** (2 - 1)" not in grad.source
+
+
+def test_reductions_over_every_axis_become_plain_numpy():
+    before = statements("dz = rt.unreduce(dout, z, None, False) / rt.reduced_size(z, None)")
+    assert text(fold(before)) == "dz = np.broadcast_to(dout, np.shape(z)) / np.size(z)"
+
+
+def test_reductions_over_an_axis_keep_the_runtime_helper():
+    before = statements("dz = rt.unreduce(dout, z, 0, True)")
+    assert text(fold(before)) == "dz = rt.unreduce(dout, z, 0, True)"

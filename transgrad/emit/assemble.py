@@ -46,7 +46,7 @@ def joint(name, node, result, rt_name, preserve_result, tuple_wrt):
         body.append(build.expr_stmt(build.call(build.dotted(f"{rt_name}.scalar_seed"), output)))
     body += _gradient_inits(result, skip={result.output_adjoint})
     grads = _results(result, tuple_wrt)
-    body += fold(remove_dead_resets(result.adjoint, [gast.Return(value=grads)]))
+    body += fold(remove_dead_resets(result.adjoint, [gast.Return(value=grads)]), result.free["np"])
     value = gast.Tuple(elts=[output, grads], ctx=gast.Load()) if preserve_result else grads
     body.append(gast.Return(value=value))
     return function_def(name, node.args, body, like=node)
@@ -74,7 +74,7 @@ def split(forward_name, backward_name, node, result, saved_name):
         backward_body.append(build.assign(result.stack, build.call("list", build.name(result.stack))))
     backward_body += _gradient_inits(result, skip={result.output_adjoint})
     returned = gast.Return(value=_results(result, True))
-    backward_body += fold(remove_dead_resets(result.adjoint, [returned]))
+    backward_body += fold(remove_dead_resets(result.adjoint, [returned]), result.free["np"])
     backward_body.append(returned)
     backward = function_def(backward_name, [saved_name, cotangent], backward_body, like=node)
     return forward, backward

@@ -115,17 +115,29 @@ class AssignmentAdjoints:
         d_name = self.adjoint(name)
         fact = state.fact(d_name)
         if fact.zero:
+            self.share_read_gradients(expression, state)
             state[d_name] = Fact(maybe_none, True, True)
             if maybe_none:
                 self.next_nullable.add(d_name)
             return [build.assign(d_name, expression)]
         if not fact.none and not maybe_none and self.depths.get(name) == 0:
+            if not fact.shared:   # a buffer only this gradient refers to: add in place
+                self.share_read_gradients(expression, state)
+                state[d_name] = OWNED
+                return [gast.AugAssign(target=build.name(d_name, store=True), op=gast.Add(), value=expression)]
+            self.share_read_gradients(expression, state)
             state[d_name] = OWNED
             return [build.assign(d_name, gast.BinOp(left=build.name(d_name), op=gast.Add(), right=expression))]
         state[d_name] = Fact(fact.none and maybe_none, True, True)
         if state[d_name].maybe:
             self.next_nullable.add(d_name)
         return [build.assign(d_name, build.call(self.rt("add"), build.name(d_name), expression))]
+
+    def share_read_gradients(self, expression, state):
+        """Gradients an expression reads may now be referred to elsewhere: no more in-place updates."""
+        for node in gast.walk(expression):
+            if isinstance(node, gast.Name) and node.id in state and not state[node.id].shared:
+                state[node.id] = Fact(state[node.id].none, state[node.id].value, True)
 
     def template_contributions(self, site):
         op = site.operation
@@ -139,7 +151,21 @@ class AssignmentAdjoints:
         except TemplateError as error:
             raise NonDifferentiableError(op.label, self.parsed.span(site.stmt), str(error)) from None
         instance = instance.keep(lambda arg: isinstance(arg, gast.Name) and self.activity.carries(site, self.original(arg.id)))
-        return instance.temps, [(self.original(arg.id), expr, False) for arg, expr in instance.contributions]
+        pairs = [(self.original(arg.id), self.without_unbroadcast(site, arg, expr), False)
+                 for arg, expr in instance.contributions]
+        return instance.temps, merge_identical(pairs)
+
+    def without_unbroadcast(self, site, operand, expression):
+        """Drop rt.unbroadcast(e, x) when x surely has the result's shape: the other operands of an
+        arithmetic operator are number literals or x itself (y * y, x + 2, x ** 3)."""
+        op = site.operation
+        if not (isinstance(site.stmt.value, gast.BinOp) and _is_unbroadcast_of(expression, operand)):
+            return expression
+        others = [a for a in op.args if a is not operand]
+        if all(isinstance(a, gast.Constant) and type(a.value) in (int, float) or
+               (isinstance(a, gast.Name) and a.id == operand.id) for a in others):
+            return expression.args[0]
+        return expression
 
     def concatenation_contributions(self, site):
         """a + b on lists or tuples: each gets its slice of the result's gradient."""
@@ -299,6 +325,25 @@ class AssignmentAdjoints:
                 continue
             return False
         return True
+
+
+def _is_unbroadcast_of(expression, operand):
+    return (isinstance(expression, gast.Call) and isinstance(expression.func, gast.Attribute)
+            and expression.func.attr == "unbroadcast" and len(expression.args) == 2
+            and isinstance(expression.args[1], gast.Name) and expression.args[1].id == operand.id)
+
+
+def merge_identical(pairs):
+    """Two equal contributions to the same variable (the two operands of y * y) become one, doubled."""
+    merged = []
+    for name, expression, maybe in pairs:
+        twin = next((i for i, (n, e, m) in enumerate(merged)
+                     if n == name and gast.dump(e) == gast.dump(expression)), None)
+        if twin is None:
+            merged.append((name, expression, maybe))
+        else:
+            merged[twin] = (name, gast.BinOp(left=build.const(2), op=gast.Mult(), right=expression), maybe)
+    return merged
 
 
 def word(label):
