@@ -156,8 +156,14 @@ def buffer(dx, x):
     return zeros_like(x) if dx is None else dx
 
 
+_SEEDS = {float: 1.0, np.float64: np.float64(1.0), np.float32: np.float32(1.0)}
+
+
 def scalar_seed(y):
     """The gradient of a scalar output with respect to itself; rejects non-scalar outputs."""
+    seed = _SEEDS.get(type(y))
+    if seed is not None:
+        return seed
     if y is None:
         raise TypeError("tg.grad: the function returned None; it must return a scalar")
     if isinstance(y, (list, tuple, dict)) or np.size(y) != 1:
