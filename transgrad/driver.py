@@ -105,7 +105,7 @@ def normalize(function, on_stage=None):
     def normalize_node(function_node, enclosing=()):
         lower_comprehensions(function_node, namer, parsed)
         function_node.body = local_functions.extract(function_node.body)
-        desugar(function_node, namer)
+        desugar(function_node, namer, resolver.resolve)
         _check_with_blocks(function_node, resolver, parsed)
         if function_node is node:
             on_stage("desugar", function_node)
@@ -319,13 +319,16 @@ def _depths(sites, param_depths):
                 new = depths.get(element.id, "unset") if isinstance(element, gast.Name) else 0
             elif op.kind in ("subscript", "getattr"):
                 source = depths.get(op.operands[0], "unset") if op.operands else 0
-                new = source if source in (None, "unset") else max(source - 1, 0)
+                sliced = op.kind == "subscript" and isinstance(site.stmt.value.slice, gast.Slice)
+                new = source if source in (None, "unset") or sliced else max(source - 1, 0)
             elif op.kind == "display":
                 inner = [depths.get(n, "unset") for n in op.operands]
                 new = ("unset" if "unset" in inner else None if None in inner else 1 + max(inner, default=0))
             elif op.kind == "rule" and op.label == "+" and any(
                     isinstance(depths.get(getattr(a, "id", None)), int) and depths[a.id] > 0 for a in op.args):
                 new = None   # list or tuple concatenation
+            elif op.kind == "rule" and op.rule.tuple_result:
+                new = 1      # a tuple or list of arrays (np.linalg.svd, np.split, divmod)
             elif op.kind in ("rule", "constant"):
                 new = 0
             else:

@@ -31,6 +31,19 @@ def tuples_and_dicts(x):
     return table["c"] + sum(table.values())
 
 
+def sequences_of_arrays(x):
+    rows = list(x.reshape(3, 2))
+    head, *tail = tuple(np.sin(x))
+    ranked = sorted(tail, reverse=True)
+    total = head * ranked[0]
+    for part in np.split(x, 3):
+        total = total + np.sum(part * part[::-1])
+    for row in x.reshape(2, 3):
+        total = total + np.max(row)
+    pairs = [rows[0], rows[1] * 2.0, rows[2]]
+    return total + np.sum(pairs[1:][0] * rows[2]) + sum(ranked[1:3])
+
+
 def comprehensions(w, x):
     n = len(x)
     total = sum(w[i] * x[i] ** 2 for i in range(n))
@@ -182,6 +195,7 @@ CASES = [
     (list_built_in_a_loop, (X,), 0),
     (list_item_assignment, (X,), 0),
     (tuples_and_dicts, (X,), 0),
+    (sequences_of_arrays, (np.array([0.4, -0.7, 1.3, 0.2, 0.9, -1.1]),), 0),
     (comprehensions, (W, X), (0, 1)),
     (zip_enumerate_reversed_sorted, (X, W), (0, 1)),
     (functions_of_all_kinds, (X,), 0),

@@ -119,7 +119,24 @@ def contract(spec, value, gradient, direction):
 
 
 def inner(a, b):
-    return float(np.sum(np.asarray(a, dtype=float) * np.asarray(b, dtype=float)))
+    """<cotangent, output>: Re(sum(g * y)) (the JAX/autograd pairing for complex outputs);
+    tuple outputs pair item by item, skipping items without a cotangent (integers)."""
+    if isinstance(b, (tuple, list)):
+        return builtins.sum(inner(u, v) for u, v in zip(a, b) if u is not None)
+    return float(np.real(np.sum(np.asarray(a) * np.asarray(b))))
+
+
+def random_cotangent(result, rng, dtype):
+    """A random cotangent shaped like `result` (complex for complex outputs, a list for tuples)."""
+    if isinstance(result, (tuple, list)):
+        return [random_cotangent(r, rng, dtype) if np.issubdtype(np.asarray(r).dtype, np.inexact) else None
+                for r in result]
+    if isinstance(result, float):
+        return float(rng.standard_normal())
+    g = rng.standard_normal(np.shape(result)).astype(dtype)
+    if np.iscomplexobj(result):
+        g = g + 1j * rng.standard_normal(np.shape(result)).astype(dtype)
+    return g
 
 
 # ----- the template evaluator -----
@@ -207,7 +224,7 @@ def vjp_check(rule, primal, specs, kwspecs, seed, dtype=np.float64, eps=1e-6, rt
     args = [s.make(rng, dtype) for s in specs]
     kwargs = {k: s.make(rng, dtype) for k, s in kwspecs.items()}
     result = primal(*args, **kwargs)
-    g = float(rng.standard_normal()) if isinstance(result, float) else rng.standard_normal(np.shape(result)).astype(dtype)
+    g = random_cotangent(result, rng, dtype)
     node, result_name, signature = rule.parsed
     bound = signature.bind(*args, **kwargs)
     active = {name for name, value in bound.arguments.items()

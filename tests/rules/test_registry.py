@@ -30,8 +30,7 @@ REQUIRED_METHODS = ["sum", "mean", "max", "min", "dot", "reshape", "transpose", 
 
 NONDIFF_NUMPY = [
     "shape", "ndim", "size", "argmax", "argmin", "argsort", "floor", "ceil", "round", "rint", "sign",
-    "zeros", "ones", "zeros_like", "ones_like", "empty", "empty_like", "full", "full_like", "arange",
-    "linspace", "eye", "isnan", "isfinite", "isinf", "equal", "less", "greater", "less_equal",
+    "zeros", "ones", "zeros_like", "ones_like", "empty", "empty_like", "arange", "eye", "isnan", "isfinite", "isinf", "equal", "less", "greater", "less_equal",
     "greater_equal", "not_equal", "logical_and", "logical_or", "logical_not", "all", "any", "nonzero",
     "count_nonzero",
 ]
@@ -106,7 +105,9 @@ def test_constant_attributes(name):
 
 def test_values_passed_through_are_not_constants():
     """astype, zip, enumerate, list ... pass active values on: never declared constant."""
-    assert registry.lookup_method("astype") is None
+    assert registry.lookup_method("astype").kind == "template"
+    for callee in (np.full, np.full_like, np.linspace):   # their value arguments carry a gradient
+        assert registry.lookup(callee).kind == "template"
     for callee in (builtins.zip, builtins.enumerate, builtins.list, builtins.tuple, builtins.sorted):
         rule = registry.lookup(callee)
         assert rule is None or rule.kind != "nondiff", callee
@@ -140,3 +141,25 @@ def test_reads_excludes_adjoint_references():
     assert registry.lookup(np.sin).reads == {"x"}
     assert registry.lookup(np.sqrt).reads == {"y"}
     assert set(registry.lookup(np.add).differentiable_params) == {"x1", "x2"}
+
+
+def test_bound_methods_are_looked_up_by_receiver_and_name():
+    """np.add.at and scipy.stats.norm.logpdf are new objects on every attribute access."""
+    pytest.importorskip("scipy")
+    import scipy.stats
+    assert registry.lookup(scipy.stats.norm.logpdf) is registry.lookup(scipy.stats.norm.logpdf)
+    assert registry.lookup(scipy.stats.norm.logpdf).name == "scipy.stats.norm.logpdf"
+    assert registry.lookup(scipy.stats.norm.pdf) is not registry.lookup(scipy.stats.norm.logpdf)
+    assert registry.lookup(np.multiply.at) is None
+
+
+def test_unlisted_keywords_are_rejected():
+    """A keyword the template does not list (np.sum's `where=`, np.pad's `stat_length=`) is an error."""
+    from transgrad.syntax.templates import TemplateError, bind
+    import gast
+    _, _, signature = registry.lookup(np.sum).parsed
+    with pytest.raises(TemplateError):
+        bind(signature, [gast.Name(id="x", ctx=gast.Load(), annotation=None, type_comment=None)],
+             [gast.keyword(arg="where", value=gast.Constant(value=True, kind=None))])
+    _, _, signature = registry.lookup(np.average).parsed
+    assert "returned" not in signature.parameters

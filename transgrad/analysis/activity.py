@@ -45,7 +45,7 @@ def collect_sites(function_node, resolver, is_no_grad):
             elif isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
                 operation = classify_update(stmt.value, resolver, no_grad)
                 if operation is not None:
-                    sites.append(Site(stmt, stmt.value.func.value.id, operation, loops, not nested))
+                    sites.append(Site(stmt, operation.operands[0], operation, loops, not nested))
             elif isinstance(stmt, gast.If):
                 visit(stmt.body, loops, True, no_grad)
                 visit(stmt.orelse, loops, True, no_grad)
@@ -116,7 +116,7 @@ class Activity:
             if op.kind == "unknown" and site in self.active_sites and any(
                     n in self.varied_in[site] for n in op.operands):
                 raise NonDifferentiableError(op.label, span, "transgrad has no adjoint rule for it")
-            if op.kind == "mutation" and site.target in self.varied_in[site]:
+            if op.kind == "mutation" and any(n in self.varied_in[site] for n in op.operands):
                 raise NonDifferentiableError(op.label, span, "it changes a value that carries a gradient in "
                                              "place, which transgrad cannot undo; work on a copy or rebuild "
                                              "the value")

@@ -11,6 +11,8 @@ Parameters the function updates in place are copied on entry (see
 import gast
 import numpy as np
 
+from transgrad.analysis.cfg import CFG
+from transgrad.analysis.dataflow import solve
 from transgrad.errors import UnsupportedSyntaxError
 from transgrad.syntax import build
 
@@ -101,6 +103,7 @@ def check_aliases(function_node, sites, resolver, parsed, depths):
     """
     order = _order(function_node)
     statements = [node for node in gast.walk(function_node) if id(node) in order]
+    live = live_after(function_node)
     relations = [(site.stmt, _relations(site, resolver, depths)) for site in sites]
     for site in sites:
         augmented = getattr(site.stmt, "augmented", False) and depths.get(site.target) == 0
@@ -118,7 +121,9 @@ def check_aliases(function_node, sites, resolver, parsed, depths):
             for holder, item in holds:
                 containers.setdefault(item, set()).add(holder)
         for other in _affected(same, containers, site.target) - {site.target}:
-            reader = _read_after(statements, order, site.stmt, other)
+            if other not in live.get(id(site.stmt), ()):
+                continue   # rebound before it is read again: the alias is gone
+            reader = _read_after(statements, order, site.stmt, other) or site.stmt
             if reader is not None:
                 raise UnsupportedSyntaxError(
                     f"an in-place update of `{site.target}` that `{other}` would also see", parsed.span(site.stmt),
@@ -143,6 +148,28 @@ def _affected(same, containers, start):
                 seen.add(neighbour)
                 todo.append(neighbour)
     return seen
+
+
+def live_after(function_node):
+    """{statement id: names read later before being rebound} (a backward dataflow problem).
+    `x[i] = v` reads x and does not rebind it; a `for` header rebinds its target."""
+    cfg = CFG(function_node)
+
+    def transfer(node, live):
+        stmt = node.stmt
+        if node.kind in ("entry", "exit"):
+            return live
+        rebound = set()
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+            rebound = {stmt.targets[0].id}
+        elif isinstance(stmt, gast.For) and isinstance(stmt.target, gast.Name):
+            rebound = {stmt.target.id}
+        reads = _reads(stmt) | ({stmt.targets[0].value.id} if isinstance(stmt, gast.Assign)
+                                and isinstance(stmt.targets[0], gast.Subscript) else set())
+        return (live - rebound) | reads
+
+    solution = solve(cfg, transfer, forward=False)
+    return {id(node.stmt): solution[node][0] for node in cfg.nodes if node.kind not in ("entry", "exit")}
 
 
 def _read_after(statements, order, update, name):

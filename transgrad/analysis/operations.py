@@ -7,8 +7,10 @@ can never disagree about a statement.
 """
 import inspect
 import operator
+import sys
 
 import gast
+import numpy as np
 
 from transgrad import markers
 from transgrad.rules import registry
@@ -100,8 +102,34 @@ _MUTATING = {"sort", "fill", "resize", "put", "itemset", "setfield", "partition"
              "pop", "clear", "reverse", "update", "setdefault", "popitem", "__setitem__", "__iadd__"}
 
 
+# numpy functions that write into their first argument (np.add.at is desugared to a subscript assignment)
+_WRITES_FIRST_ARGUMENT = (np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.put_along_axis)
+
+
+def _writes_into(call, resolver):
+    """The local a library call statement writes into (np.copyto(a, x), np.multiply.at(a, ...),
+    np.sin(x, out=a)), or None."""
+    out = next((k.value for k in call.keywords if k.arg == "out"), None)
+    if isinstance(out, gast.Tuple) and out.elts:
+        out = out.elts[0]
+    if isinstance(out, gast.Name) and out.id in resolver.locals:
+        return out.id
+    if not (call.args and isinstance(call.args[0], gast.Name) and call.args[0].id in resolver.locals):
+        return None
+    callee = resolver.resolve(call.func)
+    ufunc_method = isinstance(getattr(callee, "__self__", None), np.ufunc)
+    if ufunc_method or any(callee is f for f in _WRITES_FIRST_ARGUMENT):
+        return call.args[0].id
+    return None
+
+
 def classify_update(call, resolver, no_grad=False):
-    """`items.append(v)` / `items.extend(vs)` on a local list, or another in-place method (an error if active)."""
+    """`items.append(v)` / `items.extend(vs)` on a local list, or another in-place update (an error if active)."""
+    written = _writes_into(call, resolver)
+    if written is not None:
+        label = gast.unparse(call.func).strip()
+        return Operation("mutation", [written] + names(call.args) + names(k.value for k in call.keywords),
+                         label=f"{label}, which writes into `{written}`")
     func = call.func
     if not (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)
             and func.value.id in resolver.locals):
@@ -145,8 +173,11 @@ def _rule_operation(rule, args, keywords, label, unknown_ok=True):
 
 
 def _is_library(function):
-    module = getattr(function, "__module__", "") or ""
-    return module.split(".")[0] in ("numpy", "scipy", "transgrad")
+    """Library code is not differentiated through: numpy, scipy and the standard library are
+    reached through rules only (their source uses constructs transgrad does not differentiate, and
+    a missing rule should be reported at the user's call, not inside the library)."""
+    package = (getattr(function, "__module__", "") or "").split(".")[0]
+    return package in ("numpy", "scipy", "transgrad") or package in sys.stdlib_module_names
 
 
 def _op_label(op):

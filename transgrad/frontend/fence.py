@@ -75,7 +75,10 @@ class Fence(gast.NodeVisitor):
     def visit_Assign(self, node):
         for target in node.targets:
             self.check_store(node, target, allow_subscript=len(node.targets) == 1)
-        self.generic_visit(node)
+            elements = target.elts if isinstance(target, (gast.Tuple, gast.List)) else [target]
+            for element in elements:
+                self.visit(element.value if isinstance(element, gast.Starred) else element)
+        self.visit(node.value)
 
     def check_store(self, node, target, allow_subscript):
         """Names, tuples of names, and `name[index]` (alone) may be assigned."""
@@ -83,6 +86,9 @@ class Fence(gast.NodeVisitor):
             return
         if isinstance(target, (gast.Tuple, gast.List)):
             for element in target.elts:
+                if (isinstance(element, gast.Starred) and isinstance(node, gast.Assign)
+                        and isinstance(element.value, gast.Name)):
+                    continue   # a, *rest = t: desugared to rest = list(t[1:])
                 self.check_store(node, element, allow_subscript=False)
             return
         if isinstance(target, gast.Attribute):

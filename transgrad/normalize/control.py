@@ -17,6 +17,7 @@ import builtins
 
 import gast
 
+from transgrad.rules import registry
 from transgrad.syntax import build
 
 
@@ -155,7 +156,7 @@ class LowerControl:
             return self.dict_loop(mapping, view, target, like)
         callee = self.resolve(iterable.func) if isinstance(iterable, gast.Call) else None
         if callee is builtins.reversed and len(iterable.args) == 1 and not iterable.keywords:
-            before, sequence = self.named(iterable.args[0], like, wrap=isinstance(iterable.args[0], gast.Call))
+            before, sequence = self.named(iterable.args[0], like, wrap=self.needs_list(iterable.args[0]))
             index = self.namer.fresh("index")
             last = gast.BinOp(left=build.call("len", build.name(sequence)), op=gast.Sub(), right=build.const(1))
             backwards = build.call("range", last, build.const(-1), build.const(-1))
@@ -163,7 +164,7 @@ class LowerControl:
         if callee is builtins.zip and isinstance(target, gast.Tuple) and len(target.elts) == len(iterable.args):
             before, sequences = [], []
             for arg in iterable.args:
-                pre, sequence = self.named(arg, like, wrap=isinstance(arg, gast.Call))
+                pre, sequence = self.named(arg, like, wrap=self.needs_list(arg))
                 before += pre
                 sequences.append(sequence)
             index = self.namer.fresh("index")
@@ -171,9 +172,23 @@ class LowerControl:
             for element, sequence in zip(target.elts, sequences):
                 top += self.items(element, sequence, index, like)
             return before, index, _range_len(sequences), top
-        before, sequence = self.named(iterable, like, wrap=isinstance(iterable, gast.Call))
+        before, sequence = self.named(iterable, like, wrap=self.needs_list(iterable))
         index = self.namer.fresh("index")
         return before, index, _range_len([sequence]), self.items(target, sequence, index, like)
+
+    def needs_list(self, iterable):
+        """Whether a loop must materialize its iterable with list(...) before indexing it.
+
+        A call may return an iterator (map, a generator); but numpy functions and ndarray methods
+        with a rule return arrays, tuples or lists, which are indexed directly, so the gradient
+        flows through their rule (for row in x.reshape(3, 2), for part in np.split(x, 3)).
+        """
+        if not isinstance(iterable, gast.Call):
+            return False
+        callee = self.resolve(iterable.func)
+        if callee is not None:
+            return getattr(callee, "__module__", None) == "builtins" or registry.lookup(callee) is None
+        return not (isinstance(iterable.func, gast.Attribute) and registry.lookup_method(iterable.func.attr))
 
     def dict_loop(self, mapping, view, target, like):
         """for k in d / d.keys() / d.values() / d.items(): loop over the keys, read the values by key."""

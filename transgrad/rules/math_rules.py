@@ -154,6 +154,74 @@ def radians(y, x):
     d[x] = d[y] * (math.pi / 180.0)
 
 
+@adjoint_template(math.cbrt)
+def cbrt(y, x):
+    d[x] = rt.div(d[y], 3.0 * y * y)
+
+
+@adjoint_template(math.exp2)
+def exp2(y, x):
+    d[x] = d[y] * y * math.log(2.0)
+
+
+@adjoint_template(math.copysign, convention="|x| sign(y): x gets sign(x) sign(y) (0 at x = 0); y none")
+def copysign(z, x, y):
+    d[x] = d[z] * np.sign(x) * math.copysign(1.0, y)
+
+
+@adjoint_template(math.fmod, convention="as np.fmod: y gets -trunc(x / y)")
+def fmod(z, x, y):
+    d[x] = d[z]
+    d[y] = -d[z] * math.trunc(x / y)
+
+
+@adjoint_template(math.remainder, convention="x - n y with n = round(x / y): y gets -n")
+def remainder(z, x, y):
+    d[x] = d[z]
+    d[y] = -d[z] * np.round(x / y)
+
+
+@adjoint_template(math.ldexp)
+def ldexp(y, x, i):
+    d[x] = d[y] * 2.0 ** i
+
+
+@adjoint_template(math.gamma)
+def gamma(y, x):
+    d[x] = d[y] * y * rt.digamma(x)
+
+
+@adjoint_template(math.lgamma)
+def lgamma(y, x):
+    d[x] = d[y] * rt.digamma(x)
+
+
+@adjoint_template(math.fsum)
+def fsum(y, seq):
+    d[seq] = rt.sequence_grad(d[y], seq)
+
+
+@adjoint_template(math.prod, convention="exact with zeros (the product of the other factors)")
+def prod(y, iterable, *, start=1):
+    d[iterable] = rt.sequence_prod_grad(d[y], iterable, start)
+
+
+@adjoint_template(math.dist, convention="gradient 0 when p == q (as np.linalg.norm at 0)")
+def dist(y, p, q):
+    d[p] = rt.dist_grad(d[y], p, q, y)
+    d[q] = rt.dist_grad(-d[y], p, q, y)
+
+
+@adjoint_template(math.frexp, tuple_result=True, convention="the mantissa has slope 2**-exponent, the exponent is constant")
+def frexp(y, x):
+    d[x] = rt.output_grad(d[y], y, 0) * 2.0 ** -y[1]
+
+
+@adjoint_template(math.modf, tuple_result=True, convention="the fractional part has slope 1, the integral part is constant")
+def modf(y, x):
+    d[x] = rt.output_grad(d[y], y, 0)
+
+
 non_differentiable(
     math.floor, math.ceil, math.trunc, math.isnan, math.isinf, math.isfinite, math.isclose,
     math.factorial, math.gcd, math.comb, math.perm,

@@ -55,8 +55,8 @@ def multiply(z, x1, x2):
 
 @adjoint_template(np.true_divide, np.divide)
 def divide(z, x1, x2):
-    d[x1] = rt.unbroadcast(d[z] / x2, x1)
-    d[x2] = rt.unbroadcast(-d[z] * z / x2, x2)
+    d[x1] = rt.unbroadcast(rt.masked_div(d[z], x2), x1)
+    d[x2] = rt.unbroadcast(rt.masked_div(-d[z] * x1, x2 * x2), x2)
 
 
 @adjoint_template(np.power, np.float_power)
@@ -138,22 +138,22 @@ def expm1(y, x):
 
 @adjoint_template(np.log)
 def log(y, x):
-    d[x] = d[y] / x
+    d[x] = rt.masked_div(d[y], x)
 
 
 @adjoint_template(np.log2)
 def log2(y, x):
-    d[x] = d[y] / (x * math.log(2.0))
+    d[x] = rt.masked_div(d[y], x * math.log(2.0))
 
 
 @adjoint_template(np.log10)
 def log10(y, x):
-    d[x] = d[y] / (x * math.log(10.0))
+    d[x] = rt.masked_div(d[y], x * math.log(10.0))
 
 
 @adjoint_template(np.log1p)
 def log1p(y, x):
-    d[x] = d[y] / (1 + x)
+    d[x] = rt.masked_div(d[y], 1 + x)
 
 
 @adjoint_template(np.sin)
@@ -173,12 +173,12 @@ def tan(y, x):
 
 @adjoint_template(np.arcsin)
 def arcsin(y, x):
-    d[x] = d[y] / np.sqrt(1 - x ** 2)
+    d[x] = rt.masked_div(d[y], np.sqrt(1 - x ** 2))
 
 
 @adjoint_template(np.arccos)
 def arccos(y, x):
-    d[x] = -d[y] / np.sqrt(1 - x ** 2)
+    d[x] = rt.masked_div(-d[y], np.sqrt(1 - x ** 2))
 
 
 @adjoint_template(np.arctan)
@@ -208,22 +208,22 @@ def arcsinh(y, x):
 
 @adjoint_template(np.arccosh)
 def arccosh(y, x):
-    d[x] = d[y] / np.sqrt(x ** 2 - 1)
+    d[x] = rt.masked_div(d[y], np.sqrt(x ** 2 - 1))
 
 
 @adjoint_template(np.arctanh)
 def arctanh(y, x):
-    d[x] = d[y] / (1 - x ** 2)
+    d[x] = rt.masked_div(d[y], 1 - x ** 2)
 
 
 @adjoint_template(np.sqrt)
 def sqrt(y, x):
-    d[x] = d[y] / (2 * y)
+    d[x] = rt.masked_div(d[y], 2 * y)
 
 
 @adjoint_template(np.cbrt)
 def cbrt(y, x):
-    d[x] = d[y] / (3 * y ** 2)
+    d[x] = rt.masked_div(d[y], 3 * y ** 2)
 
 
 @adjoint_template(np.square)
@@ -236,9 +236,9 @@ def reciprocal(y, x):
     d[x] = -d[y] * y ** 2
 
 
-@adjoint_template(np.absolute, np.abs, np.fabs)
+@adjoint_template(np.absolute, np.abs, np.fabs, convention="gradient 0 at 0 (sign(0) = 0), as JAX and PyTorch; autograd splits it the same way; complex x: g conj(x)/|x|")
 def absolute(y, x):
-    d[x] = d[y] * np.sign(x)
+    d[x] = d[y] * np.conj(np.sign(x))
 
 
 @adjoint_template(np.deg2rad, np.radians)
@@ -461,6 +461,440 @@ def item(y, a):
     d[a] = np.zeros_like(a) + d[y]
 
 
+# ----- complex parts (JAX/autograd convention: for a real loss L of z = a + ib the gradient is
+# dL/da - i dL/db, so holomorphic rules read d[x] = d[y] * f'(x) and real inputs get real gradients) -----
+
+
+@adjoint_template(np.real)
+def real(y, val):
+    d[val] = d[y]
+
+
+@attribute_template("real")
+def real_attribute(y, a):
+    d[a] = d[y]
+
+
+@adjoint_template(np.imag)
+def imag(y, val):
+    d[val] = rt.imag_grad(d[y], val)
+
+
+@attribute_template("imag")
+def imag_attribute(y, a):
+    d[a] = rt.imag_grad(d[y], a)
+
+
+@method_template("conj", "conjugate")
+@adjoint_template(np.conj, np.conjugate)
+def conj(y, x):
+    d[x] = rt.real_like(np.conj(d[y]), x)
+
+
+@adjoint_template(np.angle, convention="gradient -1j g / z for a complex z; 0 for a real input (piecewise constant)")
+def angle(y, z, deg=False):
+    d[z] = rt.angle_grad(d[y], z, deg)
+
+
+@method_template("astype", convention="a floating target keeps the gradient, cast back to the input's dtype; an integer or boolean target stops it (zero gradient)")
+@adjoint_template(np.astype, convention="as ndarray.astype")
+def astype(y, x, dtype, copy=True):
+    d[x] = rt.astype_grad(d[y], x, y)
+
+
+@adjoint_template(np.nan_to_num, convention="gradient 1 at finite entries, 0 at nan and ±inf; the replacement values get the gradient of the entries they replace")
+def nan_to_num(y, x, copy=True, nan=0.0, posinf=None, neginf=None):
+    d[x] = d[y] * np.isfinite(x)
+    d[nan] = rt.unbroadcast(d[y] * np.isnan(x), nan)
+    d[posinf] = rt.unbroadcast(d[y] * np.isposinf(x), posinf)
+    d[neginf] = rt.unbroadcast(d[y] * np.isneginf(x), neginf)
+
+
+@adjoint_template(np.sinc, convention="gradient 0 at x = 0 (the limit)")
+def sinc(y, x):
+    d[x] = d[y] * rt.sinc_slope(x)
+
+
+@adjoint_template(np.copysign, convention="copysign(x1, x2) = |x1| sign(x2): x1 gets g sign(x1) sign(x2) (0 at x1 = 0); x2 none")
+def copysign(z, x1, x2):
+    d[x1] = rt.unbroadcast(d[z] * np.sign(x1) * np.where(np.signbit(x2), -1.0, 1.0), x1)
+
+
+@adjoint_template(np.ldexp)
+def ldexp(y, x1, x2):
+    d[x1] = rt.unbroadcast(d[y] * np.exp2(x2), x1)
+
+
+@adjoint_template(np.polyval)
+def polyval(y, p, x):
+    d[p] = rt.polyval_grad_p(d[y], p, x)
+    d[x] = d[y] * np.polyval(rt.polyder(p), x)
+
+
+@adjoint_template(np.interp, convention="piecewise linear: at a knot x takes the slope of the segment to its right (the last knot: the last segment); outside [xp[0], xp[-1]] x gets 0 and the end value gets the gradient; xp is constant")
+def interp(y, x, xp, fp, left=None, right=None):
+    d[x] = d[y] * rt.interp_slope(x, xp, fp)
+    d[xp] = rt.no_gradient("np.interp", "xp", xp)
+    d[fp] = rt.interp_grad_fp(d[y], x, xp, fp, left, right)
+    d[left] = rt.unbroadcast(np.sum(d[y] * (np.asarray(x) < xp[0])), left)
+    d[right] = rt.unbroadcast(np.sum(d[y] * (np.asarray(x) > xp[-1])), right)
+
+
+# ----- indexing functions -----
+
+
+@method_template("take")
+@adjoint_template(np.take, convention="repeated indices accumulate (np.add.at)")
+def take(y, a, indices, axis=None, mode="raise"):
+    d[a] = rt.take_grad(d[y], a, indices, axis, mode)
+
+
+@adjoint_template(np.take_along_axis, convention="repeated indices accumulate (np.add.at)")
+def take_along_axis(y, arr, indices, axis=-1):
+    d[arr] = rt.take_along_axis_grad(d[y], arr, indices, axis)
+
+
+@adjoint_template(np.compress)
+def compress(y, condition, a, axis=None):
+    d[a] = rt.take_grad(d[y], a, np.flatnonzero(condition), axis)
+
+
+@method_template("compress")
+def compress_method(y, a, condition, axis=None):
+    d[a] = rt.take_grad(d[y], a, np.flatnonzero(condition), axis)
+
+
+@adjoint_template(np.extract)
+def extract(y, condition, arr):
+    d[arr] = rt.take_grad(d[y], arr, np.flatnonzero(condition))
+
+
+@adjoint_template(np.sort, convention="the gradient follows each element to its sorted position; ties keep numpy's stable order (equal values, so any choice gives the same total)")
+def sort(y, a, axis=-1, kind=None):
+    d[a] = rt.unsort(d[y], a, axis)
+
+
+# ----- more reductions and scans -----
+
+
+@method_template("cumprod")
+@adjoint_template(np.cumprod, np.cumulative_prod, convention="exact where the input has zeros (products of the other factors)")
+def cumprod(y, a, axis=None):
+    d[a] = rt.cumprod_grad(d[y], a, y, axis)
+
+
+@adjoint_template(np.cumulative_sum)
+def cumulative_sum(y, x, axis=None):
+    d[x] = rt.cumsum_grad(d[y], x, axis)
+
+
+@adjoint_template(np.nansum, convention="nan entries get gradient 0")
+def nansum(y, a, axis=None, *, keepdims=False):
+    d[a] = rt.unreduce(d[y], a, axis, keepdims) * ~np.isnan(a)
+
+
+@adjoint_template(np.nanmean, convention="nan entries get gradient 0; the others g / count")
+def nanmean(y, a, axis=None, *, keepdims=False):
+    d[a] = rt.unreduce(d[y], a, axis, keepdims) * ~np.isnan(a) / rt.nan_count(a, axis)
+
+
+@adjoint_template(np.nancumsum, convention="nan entries get gradient 0")
+def nancumsum(y, a, axis=None):
+    d[a] = rt.cumsum_grad(d[y], a, axis) * ~np.isnan(a)
+
+
+@adjoint_template(np.nanmax, np.nanmin, convention="as max/min: ties split equally, nan entries get 0")
+def nanmax(y, a, axis=None, *, keepdims=False):
+    d[a] = rt.select_max(d[y], a, y, axis, keepdims)
+
+
+@adjoint_template(np.nanprod, convention="nan entries count as 1 and get gradient 0; exact with zeros")
+def nanprod(y, a, axis=None, *, keepdims=False):
+    d[a] = rt.prod_grad(d[y], np.where(np.isnan(a), 1.0, a), axis, keepdims) * ~np.isnan(a)
+
+
+@adjoint_template(np.ptp, convention="max - min: ties split equally among the tied extremes")
+def ptp(y, a, axis=None, *, keepdims=False):
+    d[a] = rt.select_max(d[y], a, np.max(a, axis, keepdims=keepdims), axis, keepdims) - rt.select_max(d[y], a, np.min(a, axis, keepdims=keepdims), axis, keepdims)
+
+
+@adjoint_template(np.median, convention="g goes to the middle element, or half to each of the two middle elements for an even count; ties follow the stable sort order")
+def median(y, a, axis=None, *, keepdims=False):
+    d[a] = rt.median_grad(d[y], a, axis, keepdims)
+
+
+@adjoint_template(np.average, convention="weights get g (a - average) / sum(weights)")
+def average(y, a, axis=None, weights=None, *, keepdims=False):
+    d[a] = rt.unreduce(d[y], a, axis, keepdims) * rt.average_weights(a, axis, weights)
+    d[weights] = rt.average_grad_weights(d[y], a, y, axis, weights, keepdims)
+
+
+@adjoint_template(np.cov)
+def cov(c, m, y=None, rowvar=True, bias=False, ddof=None):
+    d[m] = rt.cov_grad(d[c], m, y, rowvar, bias, ddof)[0]
+    d[y] = rt.cov_grad(d[c], m, y, rowvar, bias, ddof)[1]
+
+
+@adjoint_template(np.trapezoid)
+def trapezoid(z, y, x=None, dx=1.0, axis=-1):
+    d[y] = rt.trapezoid_grad_y(d[z], y, x, dx, axis)
+    d[x] = rt.trapezoid_grad_x(d[z], y, x, axis)
+    d[dx] = rt.unbroadcast(d[z] * np.trapezoid(y, axis=axis), dx)
+
+
+@adjoint_template(np.diff)
+def diff(y, a, n=1, axis=-1):
+    d[a] = rt.diff_grad(d[y], a, n, axis)
+
+
+@adjoint_template(np.ediff1d)
+def ediff1d(y, ary):
+    d[ary] = np.reshape(rt.diff_grad(d[y], np.ravel(ary)), np.shape(ary))
+
+
+# ----- convolution, cross products, contractions -----
+
+
+@adjoint_template(np.convolve)
+def convolve(y, a, v, mode="full"):
+    d[a] = np.correlate(rt.convolve_full(d[y], np.size(a), np.size(v), mode), v, "valid")
+    d[v] = np.correlate(rt.convolve_full(d[y], np.size(a), np.size(v), mode), a, "valid")
+
+
+@adjoint_template(np.correlate)
+def correlate(y, a, v, mode="valid"):
+    d[a] = np.correlate(rt.convolve_full(d[y], np.size(a), np.size(v), mode), v[::-1], "valid")
+    d[v] = np.correlate(rt.convolve_full(d[y], np.size(a), np.size(v), mode), a, "valid")[::-1]
+
+
+@adjoint_template(np.cross)
+def cross(y, a, b, axis=-1):
+    d[a] = rt.unbroadcast(np.cross(b, d[y], axis=axis), a)
+    d[b] = rt.unbroadcast(np.cross(d[y], a, axis=axis), b)
+
+
+@adjoint_template(np.einsum, convention="subscripts given as a string, up to four operands; repeated labels (diagonals) and broadcasting handled")
+def einsum(y, subscripts, a, b=None, c=None, e=None, optimize=False):
+    d[a] = rt.einsum_grad(d[y], subscripts, (a, b, c, e), 0)
+    d[b] = rt.einsum_grad(d[y], subscripts, (a, b, c, e), 1)
+    d[c] = rt.einsum_grad(d[y], subscripts, (a, b, c, e), 2)
+    d[e] = rt.einsum_grad(d[y], subscripts, (a, b, c, e), 3)
+
+
+@adjoint_template(np.tensordot)
+def tensordot(y, a, b, axes=2):
+    d[a] = rt.einsum_grad(d[y], rt.tensordot_subscripts(a, b, axes), (a, b), 0)
+    d[b] = rt.einsum_grad(d[y], rt.tensordot_subscripts(a, b, axes), (a, b), 1)
+
+
+@adjoint_template(np.kron)
+def kron(y, a, b):
+    d[a] = rt.kron_grads(d[y], a, b)[0]
+    d[b] = rt.kron_grads(d[y], a, b)[1]
+
+
+# ----- shapes, copies, pieces -----
+
+
+@adjoint_template(np.diagonal)
+@method_template("diagonal")
+def diagonal(y, a, offset=0, axis1=0, axis2=1):
+    d[a] = rt.diagonal_grad(d[y], a, offset, axis1, axis2)
+
+
+@adjoint_template(np.diagflat)
+def diagflat(y, v, k=0):
+    d[v] = np.reshape(np.diagonal(d[y], k), np.shape(v))
+
+
+@method_template("repeat")
+@adjoint_template(np.repeat)
+def repeat(y, a, repeats, axis=None):
+    d[a] = rt.repeat_grad(d[y], a, repeats, axis)
+
+
+@adjoint_template(np.tile)
+def tile(y, A, reps):
+    d[A] = rt.tile_grad(d[y], A, reps)
+
+
+@adjoint_template(np.pad, convention="modes constant, edge, reflect, symmetric, wrap: each padded slot's gradient goes to the element it copies")
+def pad(y, array, pad_width, mode="constant", constant_values=0):
+    d[array] = rt.pad_grad(d[y], array, pad_width, mode)
+    d[constant_values] = rt.pad_constant_grad(d[y], array, pad_width)
+
+
+@adjoint_template(np.split, np.array_split, tuple_result=True)
+def split(y, ary, indices_or_sections, axis=0):
+    d[ary] = rt.split_grad(d[y], ary, y, axis)
+
+
+@adjoint_template(np.hsplit, tuple_result=True)
+def hsplit(y, ary, indices_or_sections):
+    d[ary] = rt.split_grad(d[y], ary, y, 0 if np.ndim(ary) == 1 else 1)
+
+
+@adjoint_template(np.vsplit, tuple_result=True)
+def vsplit(y, ary, indices_or_sections):
+    d[ary] = rt.split_grad(d[y], ary, y, 0)
+
+
+@adjoint_template(np.dsplit, tuple_result=True)
+def dsplit(y, ary, indices_or_sections):
+    d[ary] = rt.split_grad(d[y], ary, y, 2)
+
+
+@adjoint_template(np.append)
+def append(y, arr, values, axis=None):
+    d[arr] = rt.append_grad(d[y], arr, values, axis)[0]
+    d[values] = rt.append_grad(d[y], arr, values, axis)[1]
+
+
+@adjoint_template(np.column_stack)
+def column_stack(y, tup):
+    d[tup] = rt.column_stack_grad(d[y], tup)
+
+
+@adjoint_template(np.dstack)
+def dstack(y, tup):
+    d[tup] = rt.dstack_grad(d[y], tup)
+
+
+@adjoint_template(np.row_stack)
+def row_stack(y, tup):
+    d[tup] = rt.vstack_grad(d[y], tup)
+
+
+@adjoint_template(np.meshgrid, tuple_result=True)
+def meshgrid(y, x1, x2=None, x3=None, indexing="xy"):
+    d[x1] = rt.meshgrid_grad(d[y], y, 0, indexing)
+    d[x2] = rt.meshgrid_grad(d[y], y, 1, indexing)
+    d[x3] = rt.meshgrid_grad(d[y], y, 2, indexing)
+
+
+@adjoint_template(np.rot90)
+def rot90(y, m, k=1, axes=None):
+    d[m] = np.rot90(d[y], -k, (0, 1) if axes is None else axes)
+
+
+@adjoint_template(np.rollaxis)
+def rollaxis(y, a, axis, start=0):
+    d[a] = np.reshape(np.moveaxis(d[y], rt.rollaxis_destination(a, axis, start), axis), np.shape(a))
+
+
+@adjoint_template(np.matrix_transpose)
+@attribute_template("mT")
+def matrix_transpose(y, x):
+    d[x] = np.swapaxes(d[y], -1, -2)
+
+
+@adjoint_template(np.full, convention="the fill value gets the sum of the gradient")
+def full(y, shape, fill_value):
+    d[fill_value] = rt.unbroadcast(d[y], fill_value)
+
+
+@adjoint_template(np.full_like, convention="the fill value gets the sum of the gradient; the prototype array none")
+def full_like(y, a, fill_value):
+    d[fill_value] = rt.unbroadcast(d[y], fill_value)
+
+
+@adjoint_template(np.linspace, convention="start and stop get the gradient weighted by (1 - t) and t")
+def linspace(y, start, stop, num=50, endpoint=True):
+    d[start] = rt.unbroadcast(np.sum(d[y] * (1 - rt.linspace_weights(num, endpoint))), start)
+    d[stop] = rt.unbroadcast(np.sum(d[y] * rt.linspace_weights(num, endpoint)), stop)
+
+
+# ----- np.fft (the DFT matrix is symmetric, so a transform's adjoint is the same transform) -----
+
+
+@adjoint_template(np.fft.fft, name="np.fft.fft", convention="JAX/autograd complex convention; a real input gets the real part")
+def fft(y, a, n=None, axis=-1, norm=None):
+    d[a] = rt.fft_grad(d[y], a, n, axis, norm)
+
+
+@adjoint_template(np.fft.ifft, name="np.fft.ifft", convention="JAX/autograd complex convention; a real input gets the real part")
+def ifft(y, a, n=None, axis=-1, norm=None):
+    d[a] = rt.fft_grad(d[y], a, n, axis, norm, True)
+
+
+@adjoint_template(np.fft.rfft, name="np.fft.rfft", convention="real input, real gradient: Re(fft(g zero-padded to the full spectrum))")
+def rfft(y, a, n=None, axis=-1, norm=None):
+    d[a] = rt.rfft_grad(d[y], a, n, axis, norm)
+
+
+@adjoint_template(np.fft.irfft, name="np.fft.irfft", convention="the imaginary parts of the zero and Nyquist bins, which irfft ignores, get gradient 0; other bins count twice (they stand for a conjugate pair)")
+def irfft(y, a, n=None, axis=-1, norm=None):
+    d[a] = rt.irfft_grad(d[y], a, n, axis, norm)
+
+
+@adjoint_template(np.fft.fftshift, name="np.fft.fftshift")
+def fftshift(y, x, axes=None):
+    d[x] = np.fft.ifftshift(d[y], axes)
+
+
+@adjoint_template(np.fft.ifftshift, name="np.fft.ifftshift")
+def ifftshift(y, x, axes=None):
+    d[x] = np.fft.fftshift(d[y], axes)
+
+
+@adjoint_template(np.fft.fftn, name="np.fft.fftn")
+def fftn(y, a, s=None, axes=None, norm=None):
+    d[a] = rt.real_like(rt.fftn_grad(d[y], a, s, axes, norm, False), a)
+
+
+@adjoint_template(np.fft.ifftn, name="np.fft.ifftn")
+def ifftn(y, a, s=None, axes=None, norm=None):
+    d[a] = rt.real_like(rt.fftn_grad(d[y], a, s, axes, norm, True), a)
+
+
+@adjoint_template(np.fft.fft2, name="np.fft.fft2")
+def fft2(y, a, s=None, axes=None, norm=None):
+    d[a] = rt.real_like(rt.fftn_grad(d[y], a, s, (-2, -1) if axes is None else axes, norm, False), a)
+
+
+@adjoint_template(np.fft.ifft2, name="np.fft.ifft2")
+def ifft2(y, a, s=None, axes=None, norm=None):
+    d[a] = rt.real_like(rt.fftn_grad(d[y], a, s, (-2, -1) if axes is None else axes, norm, True), a)
+
+
+@adjoint_template(np.bincount, convention="the counts are constants; the weights get g at their bins")
+def bincount(y, x, weights=None, minlength=0):
+    d[weights] = d[y][x]
+
+
+@adjoint_template(np.nextafter)
+def nextafter(y, x1, x2):
+    d[x1] = rt.unbroadcast(d[y], x1)
+
+
+@adjoint_template(np.real_if_close)
+def real_if_close(y, a, tol=100):
+    d[a] = d[y]
+
+
+@adjoint_template(np.divmod, tuple_result=True, convention="as floor_divide (constant) and remainder")
+def divmod_(y, x1, x2):
+    d[x1] = rt.unbroadcast(rt.output_grad(d[y], y, 1), x1)
+    d[x2] = rt.unbroadcast(-rt.output_grad(d[y], y, 1) * y[0], x2)
+
+
+@adjoint_template(np.modf, tuple_result=True, convention="the fractional part has slope 1, the integral part is constant")
+def modf(y, x):
+    d[x] = rt.output_grad(d[y], y, 0)
+
+
+@adjoint_template(np.frexp, tuple_result=True, convention="the mantissa has slope 2**-exponent, the exponent is constant")
+def frexp(y, x):
+    d[x] = rt.output_grad(d[y], y, 0) * np.exp2(-y[1])
+
+
+@adjoint_template(np.broadcast_arrays, tuple_result=True)
+def broadcast_arrays(y, a, b=None, c=None):
+    d[a] = rt.unbroadcast(rt.output_grad(d[y], y, 0), a)
+    d[b] = rt.unbroadcast(rt.output_grad(d[y], y, 1), b)
+    d[c] = rt.unbroadcast(rt.output_grad(d[y], y, 2), c)
+
+
 # ----- constants: shapes, indices, comparisons, piecewise-constant functions, constructors -----
 
 non_differentiable(
@@ -468,13 +902,14 @@ non_differentiable(
     np.flatnonzero, np.count_nonzero, np.searchsorted, np.digitize,
     np.floor, np.ceil, np.round, np.around, np.rint, np.trunc, np.fix, np.sign, np.signbit,
     np.floor_divide, np.heaviside,
-    np.zeros, np.ones, np.zeros_like, np.ones_like, np.empty, np.empty_like, np.full, np.full_like,
-    np.arange, np.linspace, np.logspace, np.eye, np.identity, np.tri,
+    np.zeros, np.ones, np.zeros_like, np.ones_like, np.empty, np.empty_like,
+    np.arange, np.logspace, np.eye, np.identity, np.tri,
     np.isnan, np.isfinite, np.isinf, np.isclose, np.allclose, np.array_equal,
     np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal,
     np.logical_and, np.logical_or, np.logical_not, np.logical_xor, np.all, np.any,
 )
-non_differentiable_methods("argmax", "argmin", "argsort", "nonzero", "all", "any", "searchsorted")
+non_differentiable(np.spacing, np.histogram, np.unique, convention="piecewise constant: gradient 0")
+non_differentiable_methods("argmax", "argmin", "argsort", "nonzero", "all", "any", "searchsorted", "round")
 non_differentiable_attributes("shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides")
 
 
@@ -573,3 +1008,10 @@ def rt_diag_grad(y, g, v, k=0):
 
 # loops over dicts iterate over a list of the keys, which are constants
 non_differentiable(rt.keys)
+
+
+# np.add.at(a, i, v) is desugared to a[...] = rt.added_at(a, i, v)
+@adjoint_template(rt.added_at, name="np.add.at", convention="repeated indices accumulate; each value gets the gradient of its slot")
+def added_at(y, a, indices, values):
+    d[a] = d[y]
+    d[values] = rt.unbroadcast(d[y][indices], values)

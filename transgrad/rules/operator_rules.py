@@ -33,8 +33,8 @@ def mul(z, x, y):
 
 @adjoint_template(operator.truediv)
 def truediv(z, x, y):
-    d[x] = rt.unbroadcast(d[z] / y, x)
-    d[y] = rt.unbroadcast(-d[z] * z / y, y)
+    d[x] = rt.unbroadcast(rt.masked_div(d[z], y), x)
+    d[y] = rt.unbroadcast(rt.masked_div(-d[z] * x, y * y), y)
 
 
 @adjoint_template(operator.pow)

@@ -18,6 +18,7 @@ import inspect
 import textwrap
 
 import gast
+import numpy as np
 
 
 class _AdjointPlaceholder:
@@ -38,10 +39,12 @@ class Rule:
     constant values).
     """
 
-    def __init__(self, name, kind, function=None):
+    def __init__(self, name, kind, function=None, convention=None, tuple_result=False):
         self.name = name
         self.kind = kind
         self.function = function
+        self.convention = convention      # what the rule does at kinks, ties and singular points (docs)
+        self.tuple_result = tuple_result  # the callee returns a tuple or list of arrays
         self._parsed = None
 
     def __repr__(self):
@@ -92,40 +95,59 @@ _by_attribute = {}
 
 
 def _key(callee):
+    """Bound methods (np.add.at, scipy.stats.norm.logpdf) are new objects on every attribute
+    access: they are keyed by their receiver and name instead."""
+    receiver = getattr(callee, "__self__", None)
+    if receiver is not None and not isinstance(receiver, type(np)) and hasattr(callee, "__name__"):
+        return (id(receiver), callee.__name__)
     return id(callee)
 
 
-def adjoint_template(*callees, name=None):
-    """Register the decorated template as the adjoint of each callee."""
+def _same(registered, callee):
+    if registered is callee:
+        return True
+    receiver = getattr(callee, "__self__", None)
+    return receiver is not None and receiver is getattr(registered, "__self__", None) \
+        and getattr(callee, "__name__", None) == getattr(registered, "__name__", None)
+
+
+def adjoint_template(*callees, name=None, convention=None, tuple_result=False):
+    """Register the decorated template as the adjoint of each callee.
+
+    convention: one sentence on what the rule does at kinks, ties and singular
+    points (docs/coverage.md prints it). tuple_result: the callee returns a
+    tuple or list of arrays, and `d[y]` is a list of their gradients (None for
+    an output that received none).
+    """
     def register(template):
         for callee in callees:
             label = name or _display_name(callee)
-            _by_callee[_key(callee)] = (callee, Rule(label, "template", template))
+            _by_callee[_key(callee)] = (callee, Rule(label, "template", template, convention, tuple_result))
         return template
     return register
 
 
-def method_template(*method_names):
+def method_template(*method_names, convention=None):
     """Register a template for ndarray methods; its first input parameter is the array."""
     def register(template):
         for method in method_names:
-            _by_method[method] = Rule(f"ndarray.{method}", "template", template)
+            _by_method[method] = Rule(f"ndarray.{method}", "template", template, convention)
         return template
     return register
 
 
-def attribute_template(attribute):
+def attribute_template(attribute, convention=None):
     """Register a template for an ndarray attribute such as `.T`."""
     def register(template):
-        _by_attribute[attribute] = Rule(f"ndarray.{attribute}", "template", template)
+        _by_attribute[attribute] = Rule(f"ndarray.{attribute}", "template", template, convention)
         return template
     return register
 
 
-def non_differentiable(*callees):
+def non_differentiable(*callees, convention=None):
     """Declare callees whose results are constants (integers, booleans, piecewise constants)."""
     for callee in callees:
-        _by_callee[_key(callee)] = (callee, Rule(_display_name(callee), "nondiff"))
+        _by_callee[_key(callee)] = (callee, Rule(_display_name(callee), "nondiff", convention=convention))
 
 
 def non_differentiable_methods(*method_names):
@@ -145,8 +167,11 @@ def register_callable(callee, rule_function):
 
 def lookup(callee):
     """The Rule for a callee object, or None."""
-    entry = _by_callee.get(_key(callee))
-    if entry is not None and entry[0] is callee:
+    try:
+        entry = _by_callee.get(_key(callee))
+    except TypeError:
+        return None
+    if entry is not None and _same(entry[0], callee):
         return entry[1]
     return None
 

@@ -1,0 +1,11 @@
+"""docs/coverage.md is generated from the registry by docs/generate_coverage.py: fail when it is stale."""
+import pathlib
+import runpy
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def test_coverage_page_is_not_stale():
+    generator = runpy.run_path(str(ROOT / "docs" / "generate_coverage.py"), run_name="coverage_check")
+    assert (ROOT / "docs" / "coverage.md").read_text() == generator["page"](), (
+        "docs/coverage.md is stale: run `python docs/generate_coverage.py`")
