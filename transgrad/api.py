@@ -270,11 +270,25 @@ def vjp(function, *primals, wrt=0):
             _point_at_user_line(error, artifact)
             raise
         if len(compiled.wrt) == 1 and not compiled.as_tuple:
-            return _finalize(raw[0], values[0])
-        return tuple(_finalize(g, v) for g, v in zip(raw, values))
+            return _unshared(_finalize(raw[0], values[0]), cotangent)
+        return tuple(_unshared(_finalize(g, v), cotangent) for g, v in zip(raw, values))
 
     pullback.source = artifact.source
     return value, pullback
+
+
+def _unshared(grad, cotangent):
+    """A gradient that is (a view of) the caller's cotangent array is copied: changing the
+    gradient must not change the cotangent (x -> x and x -> x.reshape(...) pass it through)."""
+    if not isinstance(cotangent, np.ndarray):
+        return grad
+    if isinstance(grad, np.ndarray):
+        return grad.copy() if np.may_share_memory(grad, cotangent) else grad
+    if isinstance(grad, (list, tuple)) and not hasattr(grad, "_fields"):
+        return type(grad)(_unshared(g, cotangent) for g in grad)
+    if isinstance(grad, dict):
+        return {k: _unshared(g, cotangent) for k, g in grad.items()}
+    return grad
 
 
 def _check_cotangent(cotangent, value):

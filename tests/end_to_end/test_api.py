@@ -235,6 +235,25 @@ def test_vjp_single_wrt_returns_the_bare_gradient():
     np.testing.assert_allclose(pullback(np.ones(3)), [2.0, 2.0, 2.0])
 
 
+def identity(x):
+    return x
+
+
+def flattened(x):
+    return x.reshape(-1)
+
+
+@pytest.mark.parametrize("function", [identity, flattened])
+def test_vjp_gradient_never_shares_memory_with_the_cotangent(function):
+    x = np.ones((2, 2))
+    _, pullback = tg.vjp(function, x)
+    cotangent = np.arange(4.0).reshape(np.shape(function(x)))
+    g = pullback(cotangent)
+    assert not np.may_share_memory(g, cotangent)
+    g[...] = 7.0
+    np.testing.assert_array_equal(cotangent.ravel(), [0.0, 1.0, 2.0, 3.0])
+
+
 def test_vjp_cotangent_of_the_wrong_shape_is_a_value_error():
     _, pullback = tg.vjp(nonscalar, np.ones(3))
     for bad in (np.ones(4), np.ones((3, 1)), 1.0):

@@ -61,6 +61,8 @@ def parse_function(function):
         raise SourceUnavailableError(
             f"transgrad can only differentiate Python functions written with `def`; got {function!r}. "
             "For a builtin or C function, register its derivative with @tg.adjoint")
+    if function.__name__ == "<lambda>":
+        return _parse_lambda(function)
     try:
         lines, first_line = inspect.getsourcelines(function)
     except (OSError, TypeError) as error:
@@ -77,12 +79,61 @@ def parse_function(function):
     node = module.body[0]
     if isinstance(node, gast.Expr) or not isinstance(node, (gast.FunctionDef, gast.AsyncFunctionDef)):
         raise SourceUnavailableError(
-            f"{function.__qualname__} is a lambda or not a `def` statement; transgrad needs a `def` "
-            "function (lambdas inside a differentiated function come later)")
+            f"the source of {function.__qualname__} is not a `def` statement; define it with `def` or `lambda`")
     gast.increment_lineno(module, first_line - 1)
     _shift_columns(module, lines)
     node.decorator_list = []
     return ParsedFunction(function, node, filename, lines)
+
+
+def _parse_lambda(function):
+    """A lambda (tg.grad(lambda x: np.sum(x ** 2))) as `def lambda_(x): return np.sum(x ** 2)`.
+
+    The lambda is found in its file's tree by its line; several lambdas on that line are told
+    apart by their parameter names, then by the columns their code was compiled from.
+    """
+    code = function.__code__
+    filename = inspect.getsourcefile(function) or code.co_filename
+    linecache.checkcache(filename)
+    lines = linecache.getlines(filename, function.__globals__)
+    unavailable = (f"cannot read the source of the lambda on line {code.co_firstlineno} of {filename}; "
+                   "transgrad reads a function's source, so define it in a file")
+    if not lines:
+        raise SourceUnavailableError(unavailable)
+    try:
+        module = gast.parse("".join(lines))
+    except SyntaxError:
+        raise SourceUnavailableError(unavailable) from None
+    parameters = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+    found = [node for node in gast.walk(module) if isinstance(node, gast.Lambda)
+             and node.lineno == code.co_firstlineno and _parameter_names(node.args) == parameters]
+    if len(found) > 1:
+        found = [node for node in found if _contains_code_of(node, code)]
+    if len(found) != 1:
+        raise SourceUnavailableError(
+            f"cannot tell which lambda on line {code.co_firstlineno} of {filename} this is; "
+            "define it with `def` instead")
+    lam = found[0]
+    body = gast.Return(value=lam.body)
+    gast.copy_location(body, lam)
+    fields = dict(name="lambda_", args=lam.args, body=[body], decorator_list=[], returns=None,
+                  type_comment=None, type_params=[])
+    node = gast.FunctionDef(**{k: v for k, v in fields.items() if k in gast.FunctionDef._fields})
+    gast.copy_location(node, lam)
+    return ParsedFunction(function, node, filename, lines)
+
+
+def _contains_code_of(lam, code):
+    """Does the lambda's span hold the columns its compiled code came from (co_positions)?"""
+    columns = [column for line, _, column, _ in getattr(code, "co_positions", lambda: ())()
+               if line == code.co_firstlineno and column]   # column 0: the frame setup, not the body
+    body = lam.body
+    return bool(columns) and all(body.col_offset <= column and (
+        getattr(body, "end_lineno", None) != lam.lineno or column < body.end_col_offset) for column in columns)
+
+
+def _parameter_names(arguments):
+    return tuple(a.id for a in arguments.posonlyargs + arguments.args + arguments.kwonlyargs)
 
 
 def _shift_columns(module, lines):
