@@ -148,17 +148,21 @@ class _Differentiated:
                 values.append(bound.arguments[name])
         return values
 
-    def _key(self, values):
+    def _key(self, values, args):
+        """(container depth of each wrt input, rank of each positional argument): what the compiled
+        code is specialised for (analysis/ranks.py)."""
+        ranks = tuple([a.ndim if type(a) is np.ndarray else 0 if type(a) is float or type(a) is int else None
+                       for a in args])
         if len(values) == 1:
             value = values[0]
             kind = type(value)
             if kind is float or (kind is np.ndarray and value.dtype.kind == "f"):
-                return self._leaf_key
-        return tuple((name, _depth(value, f"argument {name!r}")) for name, value in zip(self.wrt, values))
+                return self._leaf_key, ranks
+        return tuple((name, _depth(value, f"argument {name!r}")) for name, value in zip(self.wrt, values)), ranks
 
-    def _bound(self, values):
+    def _bound(self, values, args=()):
         """(artifact, functions) for these inputs; the last one is kept for the next call."""
-        key = self._key(values)
+        key = self._key(values, args)
         last = self._last
         if last is not None and last[0] is key and last[1].guards_hold():
             return last[1], last[2]
@@ -180,7 +184,7 @@ class _Differentiated:
         """The generated source for the most recent call (or float inputs if never called)."""
         key = getattr(self, "_last_key", None)
         if key is None:
-            key = tuple((name, 0) for name in self.wrt)
+            key = tuple((name, 0) for name in self.wrt), ()
         wrt = _WrtTuple(self.wrt, self.as_tuple)
         return cache.artifact(self._target, wrt, self.mode, key, self.preserve_result).source
 
@@ -205,7 +209,7 @@ class GradFunction(_Differentiated):
 
     def __call__(self, *args, **kwargs):
         values = self._wrt_values(args, kwargs)
-        artifact, functions = self._bound(values)
+        artifact, functions = self._bound(values, args)
         try:
             out = functions["joint"](*args, **kwargs)
         except Exception as error:
@@ -248,7 +252,7 @@ def vjp(function, *primals, wrt=0):
     """
     compiled = _VJPFunction(function, wrt)
     values = compiled._wrt_values(primals, {})
-    artifact, functions = compiled._bound(values)
+    artifact, functions = compiled._bound(values, primals)
     try:
         value, saved = functions["forward"](*primals)
     except Exception as error:

@@ -24,9 +24,19 @@ def artifact(function, wrt, mode, depths, preserve_result):
         return found
     if found is not None:
         _forget(found)
-    compiled = Compiler(_artifacts).compile(function, wrt, mode, dict(depths or ()), preserve_result)
+    depth_pairs, ranks = key_parts(depths)
+    compiled = Compiler(_artifacts).compile(function, wrt, mode, dict(depth_pairs), preserve_result, ranks)
     _artifacts[key] = compiled
     return compiled
+
+
+def key_parts(key):
+    """(wrt depth pairs, argument ranks) of a specialisation key; callees compiled by the
+    driver have neither (None)."""
+    if key is None:
+        return (), ()
+    depth_pairs, ranks = key
+    return depth_pairs or (), ranks or ()
 
 
 def bound(function, wrt, mode, depths, preserve_result):

@@ -20,6 +20,7 @@ from transgrad import markers, runtime
 from transgrad import rules  # noqa: F401  (registers every rule module)
 from transgrad.analysis.activity import Activity, collect_sites
 from transgrad.analysis.aliases import check_aliases, protect_inputs
+from transgrad.analysis.ranks import ranks
 from transgrad.emit import assemble
 from transgrad.emit.codegen import name_runtime, unparse
 from transgrad.emit.compile import compile_functions
@@ -162,15 +163,21 @@ class Compiler:
         self.cache = cache          # {key: Artifact}, shared across requests
         self.in_progress = {}       # key -> (forward cell, backward cell)
 
-    def compile(self, function, wrt, mode, depths=None, preserve_result=False):
-        """mode: "grad" (joint function) or "vjp" (forward/backward pair)."""
+    def compile(self, function, wrt, mode, depths=None, preserve_result=False, argument_ranks=()):
+        """mode: "grad" (joint function) or "vjp" (forward/backward pair). argument_ranks: the
+        rank of each positional argument the code is specialised for (None: any)."""
         parsed, node, namer, resolver = normalize(function)
         sites, variable_depths = analyze_sites(node, resolver, parsed, depths or {})
         output = _output_name(node)
         activity = Activity(node, sites, wrt, output, parsed)
+        positional = [a.id for a in node.args.posonlyargs + node.args.args]
+        param_ranks = {name: None for name in positional + [a.id for a in node.args.kwonlyargs]}
+        param_ranks.update((name, rank) for name, rank in zip(positional, argument_ranks))
+        variable_ranks = ranks(node, sites, param_ranks, resolver.resolve)
         free = _free_names(namer, resolver)
         links = _Linker(self, namer, parsed)
-        reverse = Reverse(node, parsed, sites, activity, wrt, namer, free, links.link, variable_depths, output)
+        reverse = Reverse(node, parsed, sites, activity, wrt, namer, free, links.link, variable_depths, output,
+                          variable_ranks)
         result = reverse.run()
 
         name = node.name

@@ -7,6 +7,7 @@ split ("vjp"):    def f_forward(x, ...): primal; return out, saved
 import gast
 
 from transgrad.emit.codegen import function_def, mark_lines
+from transgrad.optimize.copies import propagate_copies
 from transgrad.optimize.dce import remove_dead_resets
 from transgrad.optimize.fold import fold
 from transgrad.syntax import build
@@ -20,7 +21,8 @@ def _prologue(result):
 
 
 def _gradient_inits(result, skip=()):
-    return [build.assign(name, build.const(None)) for name in result.nullable if name not in skip]
+    return [build.assign(name, build.const(0.0 if name in result.zero_started else None))
+            for name in result.nullable if name not in skip]
 
 
 def _results(result, as_tuple):
@@ -46,7 +48,9 @@ def joint(name, node, result, rt_name, preserve_result, tuple_wrt):
         body.append(build.expr_stmt(build.call(build.dotted(f"{rt_name}.scalar_seed"), output)))
     body += _gradient_inits(result, skip={result.output_adjoint})
     grads = _results(result, tuple_wrt)
-    body += fold(remove_dead_resets(result.adjoint, [gast.Return(value=grads)]), result.free["np"])
+    returned = gast.Return(value=grads)
+    body += propagate_copies(fold(remove_dead_resets(result.adjoint, [returned]), result.free["np"]), [returned])
+    grads = returned.value
     value = gast.Tuple(elts=[output, grads], ctx=gast.Load()) if preserve_result else grads
     body.append(gast.Return(value=value))
     return function_def(name, node.args, body, like=node)
@@ -74,7 +78,8 @@ def split(forward_name, backward_name, node, result, saved_name):
         backward_body.append(build.assign(result.stack, build.call("list", build.name(result.stack))))
     backward_body += _gradient_inits(result, skip={result.output_adjoint})
     returned = gast.Return(value=_results(result, True))
-    backward_body += fold(remove_dead_resets(result.adjoint, [returned]), result.free["np"])
+    backward_body += propagate_copies(fold(remove_dead_resets(result.adjoint, [returned]), result.free["np"]),
+                                      [returned])
     backward_body.append(returned)
     backward = function_def(backward_name, [saved_name, cotangent], backward_body, like=node)
     return forward, backward

@@ -9,9 +9,14 @@ adjoint owns. `accumulate` turns a contribution into an assignment, an
 addition or an `rt.add` depending on what is known about the gradient
 (transform/state.py).
 """
+import builtins
+import functools
+
 import gast
+import numpy as np
 
 from transgrad.errors import NonDifferentiableError
+from transgrad.rules import registry
 from transgrad.syntax import build
 from transgrad.syntax.templates import TemplateError, instantiate
 from transgrad.transform.state import OWNED, ZERO, Fact
@@ -156,16 +161,32 @@ class AssignmentAdjoints:
         return instance.temps, merge_identical(pairs)
 
     def without_unbroadcast(self, site, operand, expression):
-        """Drop rt.unbroadcast(e, x) when x surely has the result's shape: the other operands of an
-        arithmetic operator are number literals or x itself (y * y, x + 2, x ** 3)."""
-        op = site.operation
-        if not (isinstance(site.stmt.value, gast.BinOp) and _is_unbroadcast_of(expression, operand)):
+        """Drop rt.unbroadcast(e, x) when x surely has the result's shape: x and the result are both
+        rank 0 (analysis/ranks.py), or everything else the operation broadcasts x against is rank 0
+        or x itself (y * y, x + 2, DT * dx, np.maximum(x, 0.0))."""
+        if not _is_unbroadcast_of(expression, operand):
             return expression
-        others = [a for a in op.args if a is not operand]
-        if all(isinstance(a, gast.Constant) and type(a.value) in (int, float) or
-               (isinstance(a, gast.Name) and a.id == operand.id) for a in others):
+        name = self.original(operand.id)
+        if self.rank_of(name) == 0 and self.ranks.get(site.target) == 0:
+            return expression.args[0]
+        op = site.operation
+        if not _broadcasts_elementwise(site.stmt.value, op):
+            return expression
+        others = [a for a in op.args + [k.value for k in op.keywords]
+                  if not (isinstance(a, gast.Name) and a.id == name)]
+        if all(self.rank_of(a) == 0 for a in others):
             return expression.args[0]
         return expression
+
+    def rank_of(self, node_or_name):
+        """The known rank of a name or a literal (analysis/ranks.py), else None."""
+        if isinstance(node_or_name, str):
+            return self.ranks.get(node_or_name)
+        if isinstance(node_or_name, gast.Constant):
+            return 0 if type(node_or_name.value) in (int, float, complex, bool) else None
+        if isinstance(node_or_name, gast.Name):
+            return self.ranks.get(node_or_name.id)
+        return None
 
     def concatenation_contributions(self, site):
         """a + b on lists or tuples: each gets its slice of the result's gradient."""
@@ -321,10 +342,29 @@ class AssignmentAdjoints:
                 continue
             if isinstance(part, gast.UnaryOp) and isinstance(part.operand, gast.Constant):
                 continue
-            if isinstance(part, gast.Name) and part.id in self.loop_targets:
-                continue
+            if isinstance(part, gast.Name) and (part.id in self.loop_targets or self.ranks.get(part.id) == 0):
+                continue   # a number: a loop counter, or i + 1 (analysis/ranks.py)
             return False
         return True
+
+
+def _broadcasts_elementwise(value, op):
+    """Operators, numpy ufuncs, math and the numeric builtins: the result has the broadcast shape of
+    the operands, so with every other operand rank 0 it has the shape of the one left."""
+    if isinstance(value, (gast.BinOp, gast.UnaryOp)):
+        return not isinstance(getattr(value, "op", None), gast.MatMult)
+    return isinstance(value, gast.Call) and op.rule is not None and id(op.rule) in _elementwise_rules()
+
+
+@functools.lru_cache(maxsize=1)
+def _elementwise_rules():
+    """ids of the rules of numpy ufuncs, np.where/np.clip, the math module and abs/min/max/pow."""
+    found = set()
+    for callee, rule in registry.registered_callees():
+        if isinstance(callee, np.ufunc) or getattr(callee, "__module__", None) == "math" or any(
+                callee is f for f in (np.where, np.clip, builtins.abs, builtins.min, builtins.max, builtins.pow)):
+            found.add(id(rule))
+    return frozenset(found)
 
 
 def _is_unbroadcast_of(expression, operand):

@@ -33,7 +33,7 @@ from transgrad.transform.state import OWNED, SHARED, ZERO, State
 
 class Reverse(AssignmentAdjoints):
     def __init__(self, function_node, parsed, sites, activity, wrt, namer, free_names, link_call, depths,
-                 output):
+                 output, ranks=None):
         self.node = function_node
         self.parsed = parsed
         self.sites = sites
@@ -46,6 +46,7 @@ class Reverse(AssignmentAdjoints):
         self.free = free_names
         self.link_call = link_call
         self.depths = depths
+        self.ranks = ranks or {}     # analysis/ranks.py: known numbers of dimensions
         self.output = output
         self.adjoint_names = {}
         self.control_names = {}     # (stmt id, role) -> generated name
@@ -91,9 +92,17 @@ class Reverse(AssignmentAdjoints):
         body = [s for s in self.node.body if not isinstance(s, gast.Return)]
         if self.output in self.active:
             state[self.adjoint(self.output)] = SHARED
+        for name in self.zero_started():
+            state[name] = SHARED
         adjoint, state = self.adjoint_block(body, state)
         results = [self.final_gradient(p, state) for p in self.wrt]
         return state, adjoint, results
+
+    def zero_started(self):
+        """Gradients of rank-0 parameters that a loop may or may not reach: they start at 0.0 rather
+        than None, so the loop adds plain numbers instead of calling rt.add."""
+        return {self.adjoint(p) for p in self.params
+                if p in self.active and self.ranks.get(p) == 0 and self.adjoint_names.get(p) in self.nullable}
 
     def final_gradient(self, param, state):
         name = self.adjoint(param) if param in self.active else None
@@ -404,7 +413,10 @@ class Reverse(AssignmentAdjoints):
         for _ in range(2):
             head = self._head_state(body, state, names)
             _, after = self.adjoint_block(body, head.copy())
-            hoist = [n for n, fact in state.items() if fact == SHARED and after.fact(n) == OWNED]
+            scalars = {self.adjoint_names[p] for p, rank in self.ranks.items()
+                       if rank == 0 and p in self.adjoint_names}
+            hoist = [n for n, fact in state.items() if fact == SHARED and after.fact(n) == OWNED
+                     and n not in scalars]   # numbers are added by rebinding: nothing to own
             if not hoist:
                 break
             state = state.copy()
@@ -492,6 +504,7 @@ class ReverseResult:
         self.adjoint_names = reverse.adjoint_names
         self.recorded = sorted(reverse.recorded)
         self.nullable = sorted(reverse.nullable)
+        self.zero_started = reverse.zero_started()
         self.stack = reverse.stack() if reverse.pushes else None
         self.none_inits = sorted({n for n in reverse.recorded if reverse.needs_none_init(n)}
                                  | reverse.pushed_controls | reverse.nested_controls)

@@ -1,0 +1,111 @@
+"""Copy propagation in the adjoint: `a = b` followed by reads of `a` reads `b` instead.
+
+The reverse transform names every contribution (`dz_part = dz`, `dDT_times_dz = dz_part`,
+`dx = dy`) so that each rule's adjoint is written on its own; once the rules are inlined
+most of those names only pass a value on. Within one block, a read of `a` after `a = b`
+becomes a read of `b` until either is assigned again; a copy whose name is then never
+read is deleted. Nested blocks start afresh (a loop body runs many times), so only
+straight-line code is rewritten.
+"""
+import gast
+
+
+def propagate_copies(stmts, keep=()):
+    """The statements with copies propagated. `keep`: statements that run after them (the return),
+    left as they are, so the gradients keep the names of the parameters (`dx = dy; return dx`)."""
+    stmts = _block(list(stmts))
+    live_out = _loads(list(keep))
+    _sweep(stmts, live_out, delete=False)
+    return _sweep(stmts, live_out, delete=True)[1]
+
+
+def _block(stmts):
+    out = []
+    copies = {}    # a -> b for `a = b` still valid
+    for stmt in stmts:
+        _substitute(stmt, copies)
+        for field in ("body", "orelse"):
+            if getattr(stmt, field, None):
+                setattr(stmt, field, _block(getattr(stmt, field)))
+        assigned = set() if _is_copy(stmt) and stmt.targets[0].id == stmt.value.id else _stores(stmt)
+        for name in list(copies):
+            if name in assigned or copies[name] in assigned:
+                del copies[name]
+        if _is_copy(stmt) and stmt.targets[0].id != stmt.value.id:
+            copies[stmt.targets[0].id] = stmt.value.id
+        out.append(stmt)
+    return out
+
+
+def _substitute(stmt, copies):
+    """Replace reads of copied names in the parts of `stmt` evaluated before it assigns anything."""
+    if not copies:
+        return
+    if isinstance(stmt, (gast.For,)):
+        parts = [stmt.iter]
+    elif isinstance(stmt, (gast.If, gast.While)):
+        parts = [stmt.test] if isinstance(stmt, gast.If) else []   # a while test runs again later
+    elif isinstance(stmt, gast.AugAssign):
+        parts = [stmt.value]
+    elif isinstance(stmt, gast.Assign):
+        parts = [stmt.value] + [t for t in stmt.targets if not isinstance(t, gast.Name)]
+    elif isinstance(stmt, (gast.Expr, gast.Return)):
+        parts = [stmt.value] if stmt.value is not None else []
+    else:
+        parts = []
+    for part in parts:
+        for node in gast.walk(part):
+            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id in copies:
+                node.id = copies[node.id]
+
+
+def _sweep(stmts, live, delete):
+    """Backward liveness over a block: (names live before it, the block without dead copies)."""
+    out = []
+    for stmt in reversed(stmts):
+        if _is_copy(stmt) and (stmt.targets[0].id not in live or stmt.targets[0].id == stmt.value.id):
+            if delete:
+                continue
+        if isinstance(stmt, gast.If):
+            body_live, body = _sweep(stmt.body, live, delete)
+            else_live, orelse = _sweep(stmt.orelse, live, delete)
+            if delete:
+                stmt.body, stmt.orelse = body or [gast.Pass()], orelse
+            live = body_live | else_live | _loads([stmt.test])
+        elif isinstance(stmt, (gast.For, gast.While)):
+            header = [stmt.iter] if isinstance(stmt, gast.For) else [stmt.test]
+            head = live | _loads(header)
+            for _ in range(len(stmts) + 50):
+                body_live, _ = _sweep(stmt.body, head, False)
+                new = live | body_live | _loads(header)
+                if new == head:
+                    break
+                head = new
+            if delete:
+                stmt.body = _sweep(stmt.body, head, True)[1] or [gast.Pass()]
+            live = head
+        else:
+            live = (live - _stores(stmt)) | _loads([stmt])
+        out.append(stmt)
+    return live, out[::-1]
+
+
+def _is_copy(stmt):
+    return (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name)
+            and isinstance(stmt.value, gast.Name))
+
+
+def _stores(stmt):
+    return {n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+
+
+def _loads(stmts):
+    """Names read anywhere (an augmented assignment's target is read too)."""
+    found = set()
+    for stmt in stmts:
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+                found.add(node.id)
+            elif isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
+                found.add(node.target.id)
+    return found
