@@ -110,7 +110,7 @@ def sorts_in_place(x):
 
 
 def no_rule(x):
-    return np.sum(np.percentile(x, 50.0))
+    return np.sum(np.lib.stride_tricks.sliding_window_view(x, 2))
 
 
 UNSUPPORTED = [

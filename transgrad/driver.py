@@ -21,6 +21,7 @@ from transgrad import rules  # noqa: F401  (registers every rule module)
 from transgrad.analysis.activity import Activity, collect_sites
 from transgrad.analysis.aliases import check_aliases, protect_inputs
 from transgrad.analysis.ranks import ranks
+from transgrad.analysis.shapes import shape_sources
 from transgrad.emit import assemble
 from transgrad.emit.codegen import name_runtime, unparse
 from transgrad.emit.compile import compile_functions
@@ -33,6 +34,7 @@ from transgrad.normalize.comprehensions import lower_comprehensions
 from transgrad.normalize.control import lower_control
 from transgrad.normalize.desugar import desugar
 from transgrad.normalize.inline import LocalFunctions
+from transgrad.rules import registry
 from transgrad.syntax import build
 from transgrad.syntax.naming import Namer, names_in
 from transgrad.syntax.templates import TemplateError, bind
@@ -174,10 +176,13 @@ class Compiler:
         param_ranks = {name: None for name in positional + [a.id for a in node.args.kwonlyargs]}
         param_ranks.update((name, rank) for name, rank in zip(positional, argument_ranks))
         variable_ranks = ranks(node, sites, param_ranks, resolver.resolve)
+        assigned = {site.target for site in sites}
+        sources = shape_sources(sites, variable_ranks, [p for p in param_ranks if p not in assigned],
+                                registry.is_elementwise)
         free = _free_names(namer, resolver)
         links = _Linker(self, namer, parsed)
         reverse = Reverse(node, parsed, sites, activity, wrt, namer, free, links.link, variable_depths, output,
-                          variable_ranks)
+                          variable_ranks, sources)
         result = reverse.run()
 
         name = node.name

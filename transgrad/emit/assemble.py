@@ -7,8 +7,10 @@ split ("vjp"):    def f_forward(x, ...): primal; return out, saved
 import gast
 
 from transgrad.emit.codegen import function_def, mark_lines
+from transgrad.optimize.broadcast import ImplicitBroadcasts, read_shapes_from_parameters
 from transgrad.optimize.copies import propagate_copies
 from transgrad.optimize.dce import remove_dead_resets
+from transgrad.optimize.liveness import sweep
 from transgrad.optimize.fold import fold
 from transgrad.syntax import build
 
@@ -39,21 +41,60 @@ def _output(node):
 def joint(name, node, result, rt_name, preserve_result, tuple_wrt):
     """The gradient as one function: primal sweep, seed, adjoint sweep."""
     primal = [s for s in result.primal if not isinstance(s, gast.Return)]
-    body = _prologue(result) + mark_lines(primal, skip=node.lineno)
     output = _output(node)
+    scalar_output = isinstance(output, gast.Name) and result.ranks.get(output.id) == 0
+    seed = []
     if result.output_adjoint:
-        body.append(build.assign(result.output_adjoint,
-                                 build.call(build.dotted(f"{rt_name}.scalar_seed"), output)))
-    elif not preserve_result:
-        body.append(build.expr_stmt(build.call(build.dotted(f"{rt_name}.scalar_seed"), output)))
-    body += _gradient_inits(result, skip={result.output_adjoint})
+        # a rank-0 output (analysis/ranks.py) needs no check: its gradient with respect to itself is 1
+        value = build.const(1.0) if scalar_output else build.call(build.dotted(f"{rt_name}.scalar_seed"), output)
+        seed.append(build.assign(result.output_adjoint, value))
+    elif not preserve_result and not scalar_output:
+        seed.append(build.expr_stmt(build.call(build.dotted(f"{rt_name}.scalar_seed"), output)))
     grads = _results(result, tuple_wrt)
-    returned = gast.Return(value=grads)
-    body += propagate_copies(fold(remove_dead_resets(result.adjoint, [returned]), result.free["np"]), [returned])
-    grads = returned.value
-    value = gast.Tuple(elts=[output, grads], ctx=gast.Load()) if preserve_result else grads
-    body.append(gast.Return(value=value))
+    returned = gast.Return(value=gast.Tuple(elts=[output, grads], ctx=gast.Load()) if preserve_result else grads)
+    adjoint = seed + _gradient_inits(result, skip={result.output_adjoint})
+    adjoint += propagate_copies(fold(remove_dead_resets(result.adjoint, [returned]), result.free["np"]), [returned])
+    tail = [returned]
+    adjoint = _broadcast_lazily(adjoint, tail, result)
+    returned = tail[0]
+    live, _ = sweep(adjoint + [returned], set(), lambda stmt: False)
+    primal = dead_primal(primal, live, result.pure)
+    body = _prologue(result) + mark_lines(primal, skip=node.lineno) + adjoint
+    body.append(returned)
     return function_def(name, node.args, body, like=node)
+
+
+def _broadcast_lazily(adjoint, tail, result):
+    """optimize/broadcast.py with what the analyses know: ranks, and which variables have the
+    shape of a parameter (a gradient has the shape of its variable)."""
+    np_name, rt_name = result.free["np"], result.free["rt"]
+    primal_of = {d: p for p, d in result.adjoint_names.items()}
+    sources = {name: source for name, source in result.shape_sources.items() if name != source}
+    read_shapes_from_parameters(adjoint, sources, np_name, rt_name)
+
+    def is_scalar(node):
+        if isinstance(node, gast.Constant):
+            return type(node.value) in (int, float)
+        if isinstance(node, gast.Name):
+            return result.ranks.get(primal_of.get(node.id, node.id)) == 0
+        return (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
+                and isinstance(node.func.value, gast.Name) and node.func.value.id == np_name
+                and node.func.attr in ("size", "ndim"))
+
+    def has_shape(node, shape):
+        if not (isinstance(node, gast.Name) and isinstance(shape, gast.Call) and len(shape.args) == 1
+                and isinstance(shape.args[0], gast.Name)):
+            return False
+        return result.shape_sources.get(primal_of.get(node.id, node.id)) == shape.args[0].id
+
+    return ImplicitBroadcasts(np_name, is_scalar, has_shape).run(adjoint, tail)
+
+
+def dead_primal(primal, live, pure):
+    """The primal without the pure assignments (pure: statement ids) that nothing after them reads:
+    in a gradient function, values only the returned result needed (z = y * y * 3 before
+    out = z.mean(), when the gradient needs y alone)."""
+    return sweep(primal, live, lambda stmt: id(stmt) in pure)[1]
 
 
 def split(forward_name, backward_name, node, result, saved_name):

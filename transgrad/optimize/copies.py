@@ -9,14 +9,14 @@ straight-line code is rewritten.
 """
 import gast
 
+from transgrad.optimize.liveness import loads, sweep, stores
+
 
 def propagate_copies(stmts, keep=()):
     """The statements with copies propagated. `keep`: statements that run after them (the return),
     left as they are, so the gradients keep the names of the parameters (`dx = dy; return dx`)."""
     stmts = _block(list(stmts))
-    live_out = _loads(list(keep))
-    _sweep(stmts, live_out, delete=False)
-    return _sweep(stmts, live_out, delete=True)[1]
+    return sweep(stmts, loads(list(keep)), _is_copy)[1]
 
 
 def _block(stmts):
@@ -27,11 +27,13 @@ def _block(stmts):
         for field in ("body", "orelse"):
             if getattr(stmt, field, None):
                 setattr(stmt, field, _block(getattr(stmt, field)))
-        assigned = set() if _is_copy(stmt) and stmt.targets[0].id == stmt.value.id else _stores(stmt)
+        assigned = set() if _is_copy(stmt) and stmt.targets[0].id == stmt.value.id else stores(stmt)
         for name in list(copies):
             if name in assigned or copies[name] in assigned:
                 del copies[name]
-        if _is_copy(stmt) and stmt.targets[0].id != stmt.value.id:
+        if _is_copy(stmt) and stmt.targets[0].id == stmt.value.id:
+            continue   # a = a, left by propagation
+        if _is_copy(stmt):
             copies[stmt.targets[0].id] = stmt.value.id
         out.append(stmt)
     return out
@@ -59,53 +61,8 @@ def _substitute(stmt, copies):
                 node.id = copies[node.id]
 
 
-def _sweep(stmts, live, delete):
-    """Backward liveness over a block: (names live before it, the block without dead copies)."""
-    out = []
-    for stmt in reversed(stmts):
-        if _is_copy(stmt) and (stmt.targets[0].id not in live or stmt.targets[0].id == stmt.value.id):
-            if delete:
-                continue
-        if isinstance(stmt, gast.If):
-            body_live, body = _sweep(stmt.body, live, delete)
-            else_live, orelse = _sweep(stmt.orelse, live, delete)
-            if delete:
-                stmt.body, stmt.orelse = body or [gast.Pass()], orelse
-            live = body_live | else_live | _loads([stmt.test])
-        elif isinstance(stmt, (gast.For, gast.While)):
-            header = [stmt.iter] if isinstance(stmt, gast.For) else [stmt.test]
-            head = live | _loads(header)
-            for _ in range(len(stmts) + 50):
-                body_live, _ = _sweep(stmt.body, head, False)
-                new = live | body_live | _loads(header)
-                if new == head:
-                    break
-                head = new
-            if delete:
-                stmt.body = _sweep(stmt.body, head, True)[1] or [gast.Pass()]
-            live = head
-        else:
-            live = (live - _stores(stmt)) | _loads([stmt])
-        out.append(stmt)
-    return live, out[::-1]
-
-
 def _is_copy(stmt):
     return (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name)
             and isinstance(stmt.value, gast.Name))
 
 
-def _stores(stmt):
-    return {n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
-
-
-def _loads(stmts):
-    """Names read anywhere (an augmented assignment's target is read too)."""
-    found = set()
-    for stmt in stmts:
-        for node in gast.walk(stmt):
-            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
-                found.add(node.id)
-            elif isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
-                found.add(node.target.id)
-    return found

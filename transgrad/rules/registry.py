@@ -14,6 +14,8 @@ code reads `dx = dy * np.cos(x)`. Inside a template, `np`, `math` and `rt` (the
 runtime) are the only free names. A rule may also be a plain callable
 registered with `tg.adjoint`, called as `rule(g, ans, *args)`.
 """
+import builtins
+import functools
 import inspect
 import textwrap
 
@@ -207,3 +209,19 @@ def _display_name(callee):
     if module in ("math", "builtins", "_operator", "operator"):
         return f"{module.strip('_')}.{name}" if module != "builtins" else name
     return f"{module}.{name}" if module else name
+
+
+def is_elementwise(rule):
+    """Is the rule's callee elementwise (numpy ufuncs, np.where, np.clip, the math module, abs,
+    min, max, pow)? Its result then has the broadcast shape of its operands."""
+    return id(rule) in _elementwise_rules()
+
+
+@functools.lru_cache(maxsize=1)
+def _elementwise_rules():
+    found = set()
+    for callee, rule in registered_callees():
+        if isinstance(callee, np.ufunc) or getattr(callee, "__module__", None) == "math" or any(
+                callee is f for f in (np.where, np.clip, builtins.abs, builtins.min, builtins.max, builtins.pow)):
+            found.add(id(rule))
+    return frozenset(found)

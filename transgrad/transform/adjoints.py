@@ -9,11 +9,7 @@ adjoint owns. `accumulate` turns a contribution into an assignment, an
 addition or an `rt.add` depending on what is known about the gradient
 (transform/state.py).
 """
-import builtins
-import functools
-
 import gast
-import numpy as np
 
 from transgrad.errors import NonDifferentiableError
 from transgrad.rules import registry
@@ -353,18 +349,7 @@ def _broadcasts_elementwise(value, op):
     the operands, so with every other operand rank 0 it has the shape of the one left."""
     if isinstance(value, (gast.BinOp, gast.UnaryOp)):
         return not isinstance(getattr(value, "op", None), gast.MatMult)
-    return isinstance(value, gast.Call) and op.rule is not None and id(op.rule) in _elementwise_rules()
-
-
-@functools.lru_cache(maxsize=1)
-def _elementwise_rules():
-    """ids of the rules of numpy ufuncs, np.where/np.clip, the math module and abs/min/max/pow."""
-    found = set()
-    for callee, rule in registry.registered_callees():
-        if isinstance(callee, np.ufunc) or getattr(callee, "__module__", None) == "math" or any(
-                callee is f for f in (np.where, np.clip, builtins.abs, builtins.min, builtins.max, builtins.pow)):
-            found.add(id(rule))
-    return frozenset(found)
+    return isinstance(value, gast.Call) and op.rule is not None and registry.is_elementwise(op.rule)
 
 
 def _is_unbroadcast_of(expression, operand):

@@ -33,7 +33,7 @@ from transgrad.transform.state import OWNED, SHARED, ZERO, State
 
 class Reverse(AssignmentAdjoints):
     def __init__(self, function_node, parsed, sites, activity, wrt, namer, free_names, link_call, depths,
-                 output, ranks=None):
+                 output, ranks=None, shape_sources=None):
         self.node = function_node
         self.parsed = parsed
         self.sites = sites
@@ -47,6 +47,7 @@ class Reverse(AssignmentAdjoints):
         self.link_call = link_call
         self.depths = depths
         self.ranks = ranks or {}     # analysis/ranks.py: known numbers of dimensions
+        self.shape_sources = shape_sources or {}   # analysis/shapes.py: same shape as a parameter
         self.output = output
         self.adjoint_names = {}
         self.control_names = {}     # (stmt id, role) -> generated name
@@ -505,6 +506,11 @@ class ReverseResult:
         self.recorded = sorted(reverse.recorded)
         self.nullable = sorted(reverse.nullable)
         self.zero_started = reverse.zero_started()
+        self.ranks = reverse.ranks
+        self.shape_sources = reverse.shape_sources
+        # primal assignments with no effect but their value: a template rule, a copy, an item, a display
+        self.pure = {id(site.stmt) for site in reverse.sites if site.operation.kind in ("copy", "subscript", "display")
+                     or site.operation.kind == "rule" and site.operation.rule.kind == "template"}
         self.stack = reverse.stack() if reverse.pushes else None
         self.none_inits = sorted({n for n in reverse.recorded if reverse.needs_none_init(n)}
                                  | reverse.pushed_controls | reverse.nested_controls)
