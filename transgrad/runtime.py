@@ -5,6 +5,8 @@ values that may or may not have received a gradient yet are `None` where a
 branch or loop joins ("None is zero"); everywhere else the compiler knows
 statically and emits plain numpy.
 """
+import warnings
+
 import numpy as np
 
 # ----- shapes and broadcasting -----
@@ -1185,6 +1187,18 @@ def det_grad(g, a, ans):
     return g * cof
 
 
+def _warn_if_tied(distinct, vector_grad, name, values, vectors):
+    """Repeated values make the vectors' part of the gradient undetermined: transgrad drops the tied
+    pairs (exact when the loss leaves the basis of each such subspace free, a projector onto it say,
+    and not otherwise), and says so."""
+    n = distinct.shape[-1]
+    if np.all(distinct | np.eye(n, dtype=bool)) or not np.any(vector_grad):
+        return
+    warnings.warn(f"transgrad: {name} has repeated {values}; the gradient through its {vectors} leaves out "
+                  f"the tied pairs, which is exact only if the loss does not depend on the choice of {vectors} "
+                  "within each repeated subspace", RuntimeWarning, stacklevel=3)
+
+
 def eigh_grad(g, a, ans, UPLO="L", vectors=True):
     """Gradient of np.linalg.eigh / eigvalsh. Repeated eigenvalues: the eigenvector part ignores pairs
     with equal eigenvalues (F_ij = 0), exact when the loss does not depend on the basis chosen in an
@@ -1200,7 +1214,9 @@ def eigh_grad(g, a, ans, UPLO="L", vectors=True):
     if gv is not None:
         gap = w[..., None, :] - w[..., :, None]
         scale = np.max(np.abs(w), axis=-1, keepdims=True)[..., None] + 1.0
-        f = np.where(np.abs(gap) > 1e-10 * scale, 1.0 / np.where(gap == 0, 1.0, gap), 0.0)
+        distinct = np.abs(gap) > 1e-10 * scale
+        f = np.where(distinct, 1.0 / np.where(gap == 0, 1.0, gap), 0.0)
+        _warn_if_tied(distinct, gv, "np.linalg.eigh", "eigenvalues", "eigenvectors")
         s = s + np.matmul(v, np.matmul(f * np.matmul(vt, gv), vt))
     return _sym_tri(s, lower=UPLO.upper() == "L")
 
@@ -1227,7 +1243,9 @@ def svd_grad(g, a, ans, full_matrices=True, compute_uv=True):
     v, gv = np.swapaxes(vh, -1, -2), np.swapaxes(gvh, -1, -2)
     ut, vt = np.swapaxes(u, -1, -2), vh
     gap = s[..., None, :] ** 2 - s[..., :, None] ** 2
-    f = np.where(np.abs(gap) > 1e-12 * (np.max(s, -1, keepdims=True)[..., None] ** 2 + 1), 1.0 / np.where(gap == 0, 1, gap), 0.0)
+    distinct = np.abs(gap) > 1e-12 * (np.max(s, -1, keepdims=True)[..., None] ** 2 + 1)
+    f = np.where(distinct, 1.0 / np.where(gap == 0, 1, gap), 0.0)
+    _warn_if_tied(distinct, gu if np.any(gu) else gv, "np.linalg.svd", "singular values", "singular vectors")
     utgu, vtgv = np.matmul(ut, gu), np.matmul(vt, gv)
     inner = (f * (utgu - np.swapaxes(utgu, -1, -2))) * s[..., None, :] \
         + np.eye(k) * gs[..., :, None] + s[..., :, None] * (f * (vtgv - np.swapaxes(vtgv, -1, -2)))
@@ -1439,3 +1457,543 @@ def vector_norm_grad(g, x, ans, ord=2, axis=None, keepdims=False):
     if axis is None:
         return np.reshape(norm_grad(g, np.ravel(x), ans, ord, None, False), np.shape(x))
     return norm_grad(g, x, ans, ord, axis, keepdims)
+
+
+# ----- helpers for the rules added to raise tier-3 coverage (quantiles, selection, pieces, linalg,
+# fft, scipy.linalg and scipy.stats). Appended section: nothing above depends on it. -----
+
+
+def _cast_like(g, x):
+    """g in the floating dtype of x (float32 stays float32; a Python float gives a Python float)."""
+    if isinstance(x, (list, tuple)) or g is None:
+        return g
+    if type(x) is float:
+        return float(np.real(g))
+    dtype = np.asarray(x).dtype
+    g = np.asarray(g)
+    if np.issubdtype(dtype, np.inexact) and g.dtype != dtype and not (np.iscomplexobj(g) and not
+                                                                       np.issubdtype(dtype, np.complexfloating)):
+        g = g.astype(dtype)
+    return g
+
+
+def quantile_grads(g, a, q, axis=None, keepdims=False, scale=1.0, nan=False, method="linear"):
+    """Gradients of np.quantile (scale=1) / np.percentile (scale=1/100) and their nan- variants with
+    method='linear': the result is (1 - t) s[lo] + t s[hi] for the sorted values s at the virtual index
+    q (n - 1). `a` gets (1 - t) g and t g at the positions of s[lo] and s[hi] (ties resolved like a
+    stable sort); q gets g (s[hi] - s[lo]) (n - 1) scale. nan entries (nan=True) get 0. Returns [ga, gq]."""
+    if method != "linear":
+        raise ValueError(f"transgrad: the gradient of quantiles supports method='linear' only, not {method!r}")
+    a, qa = np.asarray(a), np.asarray(q, dtype=float)
+    dtype = _grad_dtype(g, a)
+    axes = normalize_axis(axis, a.ndim)
+    kept = [k for k in range(a.ndim) if k not in axes]
+    moved = np.transpose(a, kept + list(axes))
+    lead = moved.shape[:len(kept)]
+    flat = moved.reshape(lead + (-1,))
+    n = flat.shape[-1]
+    fractions = qa.reshape((-1,) + (1,) * len(lead)) * scale
+    gq = np.reshape(np.asarray(g), (fractions.shape[0],) + lead)
+    order = np.argsort(flat, axis=-1, kind="stable")          # nan sorts last
+    ordered = np.take_along_axis(flat, order, -1)
+    count = np.sum(~np.isnan(flat), -1) if nan else np.full(lead, n)
+    virtual = fractions * np.maximum(count - 1, 0)
+    lo = np.clip(np.floor(virtual), 0, max(n - 1, 0)).astype(np.intp)
+    hi = np.minimum(lo + 1, np.maximum(count - 1, 0))
+    t = virtual - lo
+    valid = count > 0
+    gq_weighted = np.where(valid, gq, 0)
+    sorted_grad = np.zeros(lead + (n,), dtype=dtype)
+    for k in range(fractions.shape[0]):
+        np.put_along_axis(sorted_grad, lo[k][..., None],
+                          np.take_along_axis(sorted_grad, lo[k][..., None], -1) + (gq_weighted[k] * (1 - t[k]))[..., None], -1)
+        np.put_along_axis(sorted_grad, hi[k][..., None],
+                          np.take_along_axis(sorted_grad, hi[k][..., None], -1) + (gq_weighted[k] * t[k])[..., None], -1)
+    out = np.empty_like(sorted_grad)
+    np.put_along_axis(out, order, sorted_grad, -1)
+    ga = np.transpose(out.reshape(moved.shape), np.argsort(kept + list(axes)))
+    tops = np.stack([np.take_along_axis(ordered, hi[k][..., None], -1)[..., 0] for k in range(fractions.shape[0])])
+    bottoms = np.stack([np.take_along_axis(ordered, lo[k][..., None], -1)[..., 0] for k in range(fractions.shape[0])])
+    slope = np.where(valid, (tops - bottoms) * np.maximum(count - 1, 0) * scale, 0.0)
+    gradient_q = np.sum(np.reshape(gq_weighted * slope, (fractions.shape[0], -1)), -1).reshape(qa.shape)
+    return [_cast_like(ga, a), _cast_like(gradient_q, q)]
+
+
+def nanvar_grad(g, a, axis=None, ddof=0, keepdims=False):
+    """Gradient of np.nanvar: 2 g (a - nanmean) / (count - ddof) at the non-nan entries, 0 at nan."""
+    a = np.asarray(a)
+    count = nan_count(a, axis)
+    centred = a - np.nanmean(a, axis=None if axis is None else normalize_axis(axis, a.ndim), keepdims=True)
+    out = np.where(np.isnan(a), 0.0, unreduce(g, a, axis, keepdims) * 2.0 * centred / (count - ddof))
+    return out.astype(_grad_dtype(g, a), copy=False)
+
+
+def select_grads(g, condlist, choicelist):
+    """Gradients of np.select for each choice: g where its condition is the first true one."""
+    taken = np.zeros(np.shape(g), dtype=bool)
+    grads = []
+    for condition, choice in zip(condlist, choicelist):
+        mask = np.broadcast_to(condition, np.shape(g)) & ~taken
+        taken = taken | mask
+        grads.append(_cast_like(unbroadcast(np.where(mask, g, 0.0), choice), choice))
+    return grads
+
+
+def select_default_grad(g, condlist, default):
+    """Gradient of np.select for `default`: g where no condition holds."""
+    none = ~np.any(np.broadcast_arrays(*[np.asarray(c) for c in condlist], np.asarray(g, dtype=float))[:-1], axis=0) \
+        if len(condlist) else np.ones(np.shape(g), dtype=bool)
+    return _cast_like(unbroadcast(np.where(np.broadcast_to(none, np.shape(g)), g, 0.0), default), default)
+
+
+def choose_grad(g, a, choices, mode="raise"):
+    """Gradient of np.choose(a, choices): choice k gets g where the (wrapped or clipped) index is k."""
+    index = np.asarray(a)
+    count = len(choices)
+    if mode == "wrap":
+        index = index % count
+    elif mode == "clip":
+        index = np.clip(index, 0, count - 1)
+    grads = [_cast_like(unbroadcast(np.where(np.broadcast_to(index == k, np.shape(g)), g, 0.0), choice), choice)
+             for k, choice in enumerate(choices)]
+    if isinstance(choices, np.ndarray):
+        return np.stack(grads) if grads else np.zeros_like(choices, dtype=_grad_dtype(choices))
+    return grads
+
+
+def _positions(make, *shapes):
+    """Run an index-moving function on integer labels to see where each element goes: make(*labels)
+    with labels 0..n-1 for the first shape and -1, -2, ... for the second."""
+    first = np.arange(int(np.prod(shapes[0])), dtype=np.intp).reshape(shapes[0])
+    if len(shapes) == 1:
+        return make(first)
+    second = -1 - np.arange(int(np.prod(shapes[1])), dtype=np.intp).reshape(shapes[1])
+    return make(first, second)
+
+
+def _gather_back(g, labels, size, offset=0, sign=1):
+    """Sum g over the slots whose label (sign * label - offset) is 0..size-1: each element's gradient."""
+    labels = np.ravel(sign * np.asarray(labels) - offset)
+    g = np.ravel(np.broadcast_to(g, np.shape(g)))
+    mask = (labels >= 0) & (labels < size)
+    if np.iscomplexobj(g):
+        return (np.bincount(labels[mask], np.real(g[mask]), size)
+                + 1j * np.bincount(labels[mask], np.imag(g[mask]), size))
+    return np.bincount(labels[mask], g[mask], size)
+
+
+def delete_grad(g, arr, obj, axis=None):
+    """Gradient of np.delete: each kept element gets the gradient of the slot it moved to."""
+    labels = _positions(lambda first: np.delete(first, obj, axis), np.shape(arr))
+    return _cast_like(_gather_back(g, labels, int(np.size(arr))).reshape(np.shape(arr)), arr)
+
+
+def insert_grads(g, arr, obj, values, axis=None):
+    """Gradients of np.insert for arr and values: each element (values after numpy's broadcasting,
+    summed back) gets the gradient of the slots it landed in. Returns [garr, gvalues]."""
+    labels = _positions(lambda first, second: np.insert(first, obj, second, axis), np.shape(arr), np.shape(values))
+    garr = _gather_back(g, labels, int(np.size(arr))).reshape(np.shape(arr))
+    gvalues = _gather_back(g, labels, int(np.size(values)), 1, -1).reshape(np.shape(values))
+    return [_cast_like(garr, arr), _cast_like(gvalues, values)]
+
+
+def resize_grad(g, a, new_shape):
+    """Gradient of np.resize: every copy of an element (the array repeats cyclically) adds its gradient."""
+    labels = _positions(lambda first: np.resize(first, new_shape), np.shape(a))
+    return _cast_like(_gather_back(g, labels, int(np.size(a))).reshape(np.shape(a)), a)
+
+
+def partition_grad(g, a, y, axis=-1):
+    """Gradient of np.partition: each element gets the gradient of the slot it landed in, found by
+    matching sorted values of input and result (equal values, a tie, are matched in stable order)."""
+    if axis is None:
+        return partition_grad(np.ravel(g), np.ravel(a), y, 0).reshape(np.shape(a))
+    source = np.argsort(a, axis=axis, kind="stable")
+    target = np.argsort(y, axis=axis, kind="stable")
+    out = np.empty(np.shape(a), dtype=_grad_dtype(g, a))
+    np.put_along_axis(out, source, np.take_along_axis(np.asarray(g), target, axis), axis)
+    return out
+
+
+def unstack_grad(g, x, y, axis=0):
+    """Gradient of np.unstack: the items' gradients stacked back along `axis` (zeros where none)."""
+    return _cast_like(np.stack(tuple_grads(g, y), axis=axis), x)
+
+
+def _block_leaves(arrays, out):
+    if isinstance(arrays, list):
+        for item in arrays:
+            _block_leaves(item, out)
+    else:
+        out.append(arrays)
+    return out
+
+
+def block_grad(g, arrays):
+    """Gradient of np.block: a nested list like `arrays`, each block getting its slots' gradient."""
+    leaves = _block_leaves(arrays, [])
+    offsets = np.cumsum([0] + [int(np.size(leaf)) for leaf in leaves])
+
+    def labelled(node, counter):
+        if isinstance(node, list):
+            return [labelled(item, counter) for item in node]
+        k = counter.pop(0)
+        return offsets[k] + np.arange(int(np.size(node)), dtype=np.intp).reshape(np.shape(node))
+
+    labels = np.block(labelled(arrays, list(range(len(leaves)))))
+    counter = list(range(len(leaves)))
+
+    def rebuild(node):
+        if isinstance(node, list):
+            return [rebuild(item) for item in node]
+        k = counter.pop(0)
+        part = _gather_back(g, labels, int(np.size(node)), offsets[k]).reshape(np.shape(node))
+        return _cast_like(part, node)
+
+    return rebuild(arrays)
+
+
+def gradient_grad(g, f, y, varargs=(), axis=None, edge_order=1):
+    """Gradient of np.gradient for f (linear in f): along each axis the transposed difference matrix
+    (np.gradient of the identity) applied to that axis's output gradient. The spacings are constants."""
+    f = np.asarray(f)
+    axes = tuple(range(f.ndim)) if axis is None else normalize_axis(axis, f.ndim)
+    if isinstance(axis, int):
+        axes = (axis % f.ndim,)
+    grads = [g] if not isinstance(y, (tuple, list)) else tuple_grads(g, y)
+    varargs = [v for v in varargs if v is not None]
+    spacings = list(varargs) if len(varargs) != 1 else list(varargs) * len(axes)
+    out = np.zeros(f.shape, dtype=_grad_dtype(g, f))
+    for k, ax in enumerate(axes):
+        n = f.shape[ax]
+        matrix = np.gradient(np.eye(n), *spacings[k:k + 1], axis=0, edge_order=edge_order)
+        out = out + np.moveaxis(np.tensordot(matrix.T, np.moveaxis(np.asarray(grads[k]), ax, 0), axes=1), 0, ax)
+    return _cast_like(out, f)
+
+
+def corrcoef_grad(g, x, ans, y=None, rowvar=True):
+    """Gradient of np.corrcoef through cov: R = C / (s s^T) with s = sqrt(diag C)."""
+    c = np.cov(x, y, rowvar=rowvar)
+    if np.ndim(c) == 0:
+        return [np.zeros(np.shape(x), dtype=_grad_dtype(x)), None if y is None else np.zeros(np.shape(y), dtype=_grad_dtype(y))]
+    s = np.sqrt(np.diag(c))
+    r = np.asarray(ans)
+    gc = np.asarray(g) / np.outer(s, s)
+    gs = -(np.sum(g * r, 1) + np.sum(g * r, 0)) / s
+    gc = gc + np.diag(gs / (2 * s))
+    grads = cov_grad(gc, x, y, rowvar, False, None)
+    gx, gy = grads[0], (grads[1] if len(grads) > 1 else None)
+    return [_cast_like(gx, x), _cast_like(gy, y)]
+
+
+def cond_grad(g, x, p=None):
+    """Gradient of np.linalg.cond for p = None/2 (s_max / s_min) and -2 (s_min / s_max), through the
+    outer singular vectors; other norms raise ValueError."""
+    if p not in (None, 2, -2):
+        raise ValueError(f"transgrad: the gradient of np.linalg.cond supports p=None, 2 and -2, not {p!r}")
+    u, s, vh = np.linalg.svd(x, full_matrices=False)
+    big = u[..., :, :1] * vh[..., :1, :]
+    small = u[..., :, -1:] * vh[..., -1:, :]
+    s1, sn = s[..., :1, None], s[..., -1:, None]
+    if p == -2:
+        s1, sn, big, small = sn, s1, small, big
+    out = np.expand_dims(g, (-2, -1)) * (big / sn - s1 / sn ** 2 * small)
+    return _cast_like(out, x)
+
+
+def eig_grad(g, a, ans, vectors=True):
+    """Gradient of np.linalg.eig / eigvals (JAX/autograd complex convention, real part for a real a):
+    with P = V^-1 dA V, dw = diag(P) and dV = V (F o P) + V diag(c), c fixed by numpy's normalization of
+    each eigenvector (unit norm, largest-magnitude component real), as JAX's eig with
+    enable_eigvec_derivs=True. Repeated eigenvalues are singular."""
+    a = np.asarray(a)
+    if vectors:
+        w, v = ans
+        gw, gv = output_grad(g, ans, 0), output_grad(g, ans, 1)
+    else:
+        w, v = np.linalg.eig(a)
+        gw, gv = g, None
+    vt = np.swapaxes(v, -1, -2)
+    gp = np.zeros(np.shape(v), dtype=np.result_type(v, complex)) + np.expand_dims(gw, -1) * np.eye(v.shape[-1])
+    if gv is not None:
+        # numpy (LAPACK geev) scales each eigenvector to unit norm with its largest-magnitude component
+        # real: dv_j = u_j + c_j v_j, c_j = -Re(v_j^H u_j) - i Im(u_kj) / v_kj; this is c's adjoint
+        s = np.sum(gv * v, axis=-2, keepdims=True)
+        largest = np.argmax(np.abs(v), axis=-2)[..., None, :]
+        mask = np.arange(v.shape[-2])[:, None] == largest
+        pivot = np.real(np.take_along_axis(v, largest, -2))
+        gv = gv - np.conj(v) * np.real(s) - 1j * mask * np.imag(s) / pivot
+        gap = w[..., None, :] - w[..., :, None]
+        f = np.where(np.eye(v.shape[-1], dtype=bool), 0.0, 1.0 / np.where(gap == 0, 1.0, gap))
+        gp = gp + f * np.matmul(vt, gv)
+    vinv_t = np.swapaxes(np.linalg.inv(v), -1, -2)
+    out = np.matmul(vinv_t, np.matmul(gp, vt))
+    return _cast_like(real_like(out, a), a)
+
+
+def tensorinv_grad(g, a, ans, ind=2):
+    """Gradient of np.linalg.tensorinv: -Y^T G Y^T on the matricized inverse Y, reshaped back."""
+    rows = int(np.prod(np.shape(a)[:ind]))
+    ym = np.reshape(ans, (-1, rows))
+    gm = np.reshape(g, ym.shape)
+    out = -np.matmul(ym.T, np.matmul(gm, ym.T))
+    return _cast_like(np.reshape(out, np.shape(a)), a)
+
+
+def tensorsolve_grads(g, a, b, x):
+    """Gradients of np.linalg.tensorsolve(a, b) (axes=None): on the matricized system A x = b,
+    gb = A^-T gx and gA = -gb x^T. Returns [ga, gb]."""
+    am = np.reshape(a, (int(np.size(b)), int(np.size(x))))
+    gb = np.linalg.solve(am.T, np.ravel(g))
+    ga = -np.outer(gb, np.ravel(x))
+    return [_cast_like(np.reshape(ga, np.shape(a)), a), _cast_like(np.reshape(gb, np.shape(b)), b)]
+
+
+def _fft_axes(a, s, axes, default_axes=None):
+    """The axes of an n-dimensional transform, as numpy fills them in ("last two": rfft2's default)."""
+    if isinstance(axes, str):
+        axes = (-2, -1)
+    if axes is None:
+        axes = default_axes if default_axes is not None else (
+            tuple(range(np.ndim(a))) if s is None else tuple(range(-len(s), 0)))
+    axes = tuple(ax % np.ndim(a) for ax in axes)
+    return axes
+
+
+def rfftn_grad(g, a, s=None, axes=None, norm=None, default_axes=None):
+    """Gradient of np.fft.rfftn / rfft2 for a real input: Re(fftn(g zero-padded to the full last
+    axis)), cut or padded back to a's shape (the DFT matrix is symmetric)."""
+    axes = _fft_axes(a, s, axes, default_axes)
+    sizes = [np.shape(a)[ax] for ax in axes] if s is None else list(s)
+    full = _fit(np.asarray(g), sizes[-1], axes[-1])
+    out = np.fft.fftn(full, s=sizes, axes=axes, norm=norm)
+    for ax in axes:
+        out = _fit(out, np.shape(a)[ax], ax)
+    return _cast_like(np.real(out), a)
+
+
+def _irfft_last_grad(g, length, axis, norm):
+    """The cotangent of irfft's complex input (JAX convention) from the gradient g of its real output:
+    conj(rfft(g)) weighted 1 at the zero and Nyquist bins, 2 elsewhere, scaled like the inverse."""
+    size = np.shape(g)[axis]
+    spec = np.conj(np.fft.rfft(g, axis=axis))
+    weights = np.full(spec.shape[axis], 2.0)
+    weights[0] = 1.0
+    if size % 2 == 0:
+        weights[-1] = 1.0
+    shape = [1] * np.ndim(spec)
+    shape[axis] = len(weights)
+    scale = {None: 1.0 / size, "backward": 1.0 / size, "ortho": 1.0 / np.sqrt(size), "forward": 1.0}[norm]
+    return _fit(spec * weights.reshape(shape) * scale, length, axis)
+
+
+def irfftn_grad(g, a, s=None, axes=None, norm=None, default_axes=None):
+    """Gradient of np.fft.irfftn / irfft2: irfft's adjoint along the last axis (see np.fft.irfft's
+    convention), then the inverse transform (its own transpose) along the others."""
+    axes = _fft_axes(a, s, axes, default_axes)
+    last = axes[-1]
+    out = _irfft_last_grad(np.asarray(g), np.shape(a)[last], last, norm)
+    if len(axes) > 1:
+        sizes = [np.shape(g)[ax] for ax in axes[:-1]]
+        out = np.fft.ifftn(out, s=sizes, axes=axes[:-1], norm=norm)
+        for ax in axes[:-1]:
+            out = _fit(out, np.shape(a)[ax], ax)
+    return _cast_like(real_like(out, a), a)
+
+
+_SWAP_NORM = {None: "forward", "backward": "forward", "ortho": "ortho", "forward": "backward"}
+
+
+def hfft_grad(g, a, n=None, axis=-1, norm=None):
+    """Gradient of np.fft.hfft(a) = irfft(conj(a), norm swapped): the conjugate of irfft's adjoint."""
+    axis = axis % np.ndim(a)
+    out = np.conj(_irfft_last_grad(np.asarray(g), np.shape(a)[axis], axis, _SWAP_NORM[norm]))
+    return _cast_like(real_like(out, a), a)
+
+
+def ihfft_grad(g, a, n=None, axis=-1, norm=None):
+    """Gradient of np.fft.ihfft(a) = conj(rfft(a, norm swapped)) for a real input."""
+    axis = axis % np.ndim(a)
+    size = np.shape(a)[axis] if n is None else n
+    full = _fit(np.conj(np.asarray(g)), size, axis)
+    out = np.real(_fit(np.fft.fft(full, axis=axis, norm=_SWAP_NORM[norm]), np.shape(a)[axis], axis))
+    return _cast_like(out, a)
+
+
+def i0_slope(x):
+    """d i0(x)/dx = i1(x) (scipy.special.i1; a power series when scipy is missing)."""
+    try:
+        from scipy.special import i1
+        return i1(x)
+    except ImportError:  # pragma: no cover - scipy is a test dependency
+        x = np.asarray(x, dtype=float)
+        term, total = x / 2, x / 2
+        for k in range(1, 200):
+            term = term * (x / 2) ** 2 / (k * (k + 1))
+            total = total + term
+        return total
+
+
+def polyfit_grads(g, x, y, deg, p):
+    """Gradients of np.polyfit (least squares, full column rank): with V = vander(x, deg + 1),
+    Z = (V^T V)^-1 G and R = y - V p, gy = V Z and gV = R Z^T - V Z p^T, so gx = sum_j gV_j V'_j."""
+    xa = np.asarray(x, dtype=float)
+    vander = np.vander(xa, deg + 1)
+    pm = np.asarray(p, dtype=float)
+    gm = np.asarray(g, dtype=float)
+    vec = pm.ndim == 1
+    if vec:
+        pm, gm = pm[:, None], gm[:, None]
+    ya = np.asarray(y, dtype=float).reshape(len(xa), -1)
+    pinv = np.linalg.pinv(vander)
+    z = np.matmul(pinv, np.matmul(pinv.T, gm))
+    gy = np.matmul(vander, z)
+    gv = np.matmul(ya - np.matmul(vander, pm), z.T) - np.matmul(np.matmul(vander, z), pm.T)
+    powers = np.arange(deg, -1, -1)
+    slopes = np.zeros((len(xa), deg + 1))
+    slopes[:, :-1] = powers[:-1] * np.vander(xa, deg)
+    gx = np.sum(gv * slopes, axis=1)
+    return [_cast_like(gx, x), _cast_like(gy[:, 0] if np.ndim(y) == 1 else gy, y)]
+
+
+def roots_grad(g, p, ans):
+    """Gradient of np.roots (simple roots, JAX/autograd complex convention, real part for real p):
+    dr = -sum_k dp_k r^(N-k) / p'(r)."""
+    p = np.asarray(p)
+    roots = np.asarray(ans)
+    if roots.size == 0:
+        return np.zeros(p.shape, dtype=_grad_dtype(p))
+    powers = np.arange(len(p) - 1, -1, -1)
+    slope = np.polyval(np.polyder(np.trim_zeros(p, "f") if np.any(p) else p), roots)
+    out = -np.sum((np.asarray(g) / slope)[:, None] * roots[:, None] ** powers[None, :], axis=0)
+    return _cast_like(real_like(out, p), p)
+
+
+def lu_solve_grads(g, lu_and_piv, b, x, trans=0):
+    """Gradients of scipy.linalg.lu_solve: gb = A^-T gx (A = P L U) and, for the packed factor,
+    gL (strict lower) and gU (upper) from gA = -gb x^T. Returns [[glu, None], gb]."""
+    from scipy.linalg import lu_solve
+    lu, piv = lu_and_piv
+    transposed = trans in (1, 2, "T", "C")
+    gb = lu_solve((lu, piv), g, trans=0 if transposed else 1)
+    gb2, x2 = (np.asarray(gb)[:, None], np.asarray(x)[:, None]) if np.ndim(b) == 1 else (np.asarray(gb), np.asarray(x))
+    ga = -(np.matmul(x2, gb2.T) if transposed else np.matmul(gb2, x2.T))
+    n = np.shape(lu)[0]
+    perm = np.arange(n)
+    for i, j in enumerate(piv):
+        perm[i], perm[j] = perm[j], perm[i]
+    lower = np.tril(lu, -1) + np.eye(n)
+    upper = np.triu(lu)
+    ptga = ga[perm]                 # P^T gA, with A = P L U and (P^T A) = A[perm]
+    glu = np.tril(np.matmul(ptga, upper.T), -1) + np.triu(np.matmul(lower.T, ptga))
+    return [[_cast_like(glu, lu), None], _cast_like(gb, b)]
+
+
+def cho_solve_grads(g, c_and_lower, b, x):
+    """Gradients of scipy.linalg.cho_solve: gb = A^-1 gx and, on the triangle of the factor it reads,
+    (gA + gA^T) L (lower) or U (gA + gA^T) (upper) with gA = -gb x^T. Returns [[gc, None], gb]."""
+    from scipy.linalg import cho_solve
+    c, lower = c_and_lower
+    gb = cho_solve((c, lower), g)
+    gb2, x2 = (np.asarray(gb)[:, None], np.asarray(x)[:, None]) if np.ndim(b) == 1 else (np.asarray(gb), np.asarray(x))
+    ga = -np.matmul(gb2, x2.T)
+    sym = ga + ga.T
+    gc = np.tril(np.matmul(sym, np.tril(c))) if lower else np.triu(np.matmul(np.triu(c), sym))
+    return [[_cast_like(gc, c), None], _cast_like(gb, b)]
+
+
+def sqrtm_grad(g, a, ans):
+    """Gradient of scipy.linalg.sqrtm: Y solving X^T Y + Y X^T = G (from dX X + X dX = dA)."""
+    from scipy.linalg import solve_sylvester
+    xt = np.transpose(ans)
+    out = solve_sylvester(xt, xt, np.asarray(g, dtype=np.result_type(xt, g)))
+    return _cast_like(real_like(out, a), a)
+
+
+def logm_grad(g, a):
+    """Gradient of scipy.linalg.logm: the Frechet derivative of log at A^T applied to G, the upper-right
+    block of logm([[A^T, G], [0, A^T]])."""
+    from scipy.linalg import logm
+    n = np.shape(a)[-1]
+    big = np.zeros((2 * n, 2 * n), dtype=np.result_type(a, g, float))
+    big[:n, :n] = big[n:, n:] = np.transpose(a)
+    big[:n, n:] = g
+    return _cast_like(real_like(logm(big)[:n, n:], a), a)
+
+
+def solve_sylvester_grads(g, a, b, q, x):
+    """Gradients of scipy.linalg.solve_sylvester (A X + X B = Q): Y solving A^T Y + Y B^T = G gives
+    gQ = Y, gA = -Y X^T, gB = -X^T Y. Returns [ga, gb, gq]."""
+    from scipy.linalg import solve_sylvester
+    y = solve_sylvester(np.transpose(a), np.transpose(b), g)
+    return [_cast_like(-np.matmul(y, np.transpose(x)), a), _cast_like(-np.matmul(np.transpose(x), y), b),
+            _cast_like(y, q)]
+
+
+def solve_banded_grads(g, l_and_u, ab, b, x):
+    """Gradients of scipy.linalg.solve_banded: gb solves the transposed banded system; ab gets
+    -gb x^T at its band slots (ab[u + i - j, j] = A[i, j]; unused corner slots get 0). Returns [gab, gb]."""
+    from scipy.linalg import solve_banded
+    lo, up = l_and_u
+    ab = np.asarray(ab)
+    rows, n = ab.shape
+    abt = np.zeros_like(ab, dtype=np.result_type(ab, float))
+    for k in range(rows):            # A^T in banded form, with (l, u) swapped
+        for j in range(n):
+            i = j + k - lo
+            if 0 <= i < n:
+                abt[k, j] = ab[up + lo - k, i]
+    gb = solve_banded((up, lo), abt, g)
+    gb2, x2 = (np.asarray(gb)[:, None], np.asarray(x)[:, None]) if np.ndim(b) == 1 else (np.asarray(gb), np.asarray(x))
+    gab = np.zeros(ab.shape, dtype=_grad_dtype(g, ab))
+    for k in range(rows):
+        for j in range(n):
+            i = j + k - up
+            if 0 <= i < n:
+                gab[k, j] = -np.dot(gb2[i], x2[j])
+    return [_cast_like(gab, ab), _cast_like(gb, b)]
+
+
+def mvn_logpdf_grads(g, x, mean=None, cov=1):
+    """Gradients of scipy.stats.multivariate_normal.logpdf for x, mean and cov: with D = x - mean,
+    gx = -g Sigma^-1 D, gmean = -sum(gx) and gSigma = -g/2 (Sigma^-1 - Sigma^-1 D D^T Sigma^-1), summed
+    over the points. scipy reads the lower triangle of a 2-d cov, so its gradient lives there; a
+    1-d cov (the diagonal) gets the diagonal, a scalar the trace. Returns [gx, gmean, gcov]."""
+    cov_a = np.asarray(cov, dtype=float)
+    mean_a = None if mean is None else np.asarray(mean, dtype=float)
+    dim = (cov_a.shape[0] if cov_a.ndim else (mean_a.size if mean_a is not None and mean_a.ndim else 1))
+    sigma = cov_a if cov_a.ndim == 2 else np.diag(cov_a) if cov_a.ndim == 1 else cov_a * np.eye(dim)
+    sigma = np.tril(sigma) + np.tril(sigma, -1).T
+    xa = np.asarray(x, dtype=float)
+    points = xa.reshape(-1, dim) if not (xa.ndim == 1 and dim == 1) else xa.reshape(-1, 1)
+    centred = points - (0.0 if mean_a is None else np.broadcast_to(mean_a, (dim,)))
+    gp = np.reshape(np.asarray(g, dtype=float), (-1,))
+    precision = np.linalg.inv(sigma)
+    solved = centred @ precision
+    gx = -gp[:, None] * solved
+    gsigma = -0.5 * (np.sum(gp) * precision - solved.T @ (gp[:, None] * solved))
+    if cov_a.ndim == 2:
+        gcov = np.tril(gsigma + gsigma.T) - np.diag(np.diag(gsigma))
+    elif cov_a.ndim == 1:
+        gcov = np.diag(gsigma)
+    else:
+        gcov = np.trace(gsigma)
+    gmean = None if mean is None else unbroadcast(-np.sum(gx, axis=0), mean)
+    return [_cast_like(gx.reshape(np.shape(x)), x), _cast_like(gmean, mean), _cast_like(gcov, cov)]
+
+
+def dirichlet_logpdf_grads(g, x, alpha):
+    """Gradients of scipy.stats.dirichlet.logpdf (components along x's first axis). With all K
+    components, x gets (alpha - 1) / x (the sum-to-one constraint is not enforced by the gradient);
+    with K - 1 of them the last is 1 - sum and x_i gets (alpha_i - 1)/x_i - (alpha_K - 1)/x_K.
+    alpha gets log x - digamma(alpha) + digamma(sum alpha). Returns [gx, galpha]."""
+    from scipy.special import digamma
+    xa, alpha_a = np.asarray(x, dtype=float), np.asarray(alpha, dtype=float)
+    full = xa if xa.shape[0] == alpha_a.shape[0] else np.concatenate([xa, 1 - np.sum(xa, 0, keepdims=True)], 0)
+    shape = (-1,) + (1,) * (full.ndim - 1)
+    gv = np.asarray(g, dtype=float)
+    gx_full = gv * (alpha_a.reshape(shape) - 1) / full
+    gx = gx_full if xa.shape[0] == alpha_a.shape[0] else gx_full[:-1] - gx_full[-1:]
+    galpha = np.sum(np.reshape(gv * (np.log(full) - digamma(alpha_a).reshape(shape) + digamma(np.sum(alpha_a))),
+                               (alpha_a.shape[0], -1)), -1)
+    return [_cast_like(gx, x), _cast_like(galpha, alpha)]

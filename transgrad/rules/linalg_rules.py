@@ -55,7 +55,7 @@ def trace(y, a, offset=0, axis1=0, axis2=1):
     d[a] = rt.trace_grad(d[y], a, offset, axis1, axis2)
 
 
-@adjoint_template(np.linalg.norm, convention="gradient 0 at x = 0 (JAX: 0 via its safe norm; PyTorch: 0 (subgradient); autograd: nan); inf-norm ties split equally; only the Frobenius matrix norm")
+@adjoint_template(np.linalg.norm, convention="gradient 0 at x = 0 (PyTorch: 0; JAX and autograd: nan); inf-norm ties split equally; only the Frobenius matrix norm")
 def norm(y, x, ord=None, axis=None, keepdims=False):
     d[x] = rt.norm_grad(d[y], x, y, ord, axis, keepdims)
 
@@ -66,7 +66,7 @@ def inv(y, a):
     d[a] = -np.matmul(yt, np.matmul(d[y], yt))
 
 
-@adjoint_template(np.linalg.det, convention="g times the cofactor matrix: finite and exact for a singular matrix (JAX and PyTorch agree; autograd gives inf/nan)")
+@adjoint_template(np.linalg.det, convention="g times the cofactor matrix: finite and exact for a singular matrix (JAX agrees; PyTorch gives 0, autograd raises)")
 def det(y, a):
     d[a] = rt.det_grad(d[y], a, y)
 
@@ -165,7 +165,7 @@ def slogdet(y, a):
     d[a] = rt.slogdet_grad(d[y], a, y)
 
 
-@adjoint_template(np.linalg.eigh, tuple_result=True, convention="gradient on the triangle numpy reads (UPLO); repeated eigenvalues: the eigenvector term drops pairs with equal eigenvalues (exact for losses invariant to the basis of an eigenspace; JAX and PyTorch give inf/nan there)")
+@adjoint_template(np.linalg.eigh, tuple_result=True, convention="gradient on the triangle numpy reads (UPLO); repeated eigenvalues: the eigenvector term drops the tied pairs, with a RuntimeWarning (exact when the loss leaves the basis of each eigenspace free, e.g. a projector onto it; JAX and PyTorch give nan there)")
 def eigh(y, a, UPLO="L"):
     d[a] = rt.eigh_grad(d[y], a, y, UPLO)
 
@@ -175,7 +175,7 @@ def eigvalsh(y, a, UPLO="L"):
     d[a] = rt.eigh_grad(d[y], a, y, UPLO, False)
 
 
-@adjoint_template(np.linalg.svd, tuple_result=True, convention="full_matrices=False for non-square inputs; repeated singular values: the singular-vector term drops pairs with equal values")
+@adjoint_template(np.linalg.svd, tuple_result=True, convention="full_matrices=False for non-square inputs; repeated singular values: the singular-vector term drops the tied pairs, with a RuntimeWarning (exact when the loss leaves the basis of each singular subspace free)")
 def svd(y, a, full_matrices=True, compute_uv=True):
     d[a] = rt.svd_grad(d[y], a, y, full_matrices, compute_uv)
 
@@ -199,3 +199,39 @@ def pinv(y, a, rcond=None):
 def lstsq(y, a, b, rcond=None):
     d[a] = rt.lstsq_grads(d[y], a, b, y)[0]
     d[b] = rt.lstsq_grads(d[y], a, b, y)[1]
+
+
+# ----- added for tier-3 coverage -----
+
+
+@adjoint_template(np.linalg.cond, convention="p=None/2 (s_max/s_min) and -2 through the outer singular vectors; other p raise ValueError; a repeated largest or smallest singular value is a kink")
+def cond(y, x, p=None):
+    d[x] = rt.cond_grad(d[y], x, p)
+
+
+_EIG = ("JAX's convention (jax.lax.linalg.eig with enable_eigvec_derivs=True): with P = V^-1 dA V, dw = diag(P), "
+        "dV = V (F o P) + V diag(c), c fixed by numpy's normalization of each eigenvector (unit norm, "
+        "largest-magnitude component real); real input, real gradient (the real part); repeated eigenvalues are "
+        "singular")
+
+
+@adjoint_template(np.linalg.eig, tuple_result=True, convention=_EIG)
+def eig(y, a):
+    d[a] = rt.eig_grad(d[y], a, y)
+
+
+@adjoint_template(np.linalg.eigvals, convention="g_a = V^-T diag(g) V^T (JAX/autograd complex convention; the real part for a real input); repeated eigenvalues are singular")
+def eigvals(y, a):
+    d[a] = rt.eig_grad(d[y], a, y, False)
+
+
+@adjoint_template(np.linalg.tensorinv)
+def tensorinv(y, a, ind=2):
+    d[a] = rt.tensorinv_grad(d[y], a, y, ind)
+
+
+@adjoint_template(np.linalg.tensorsolve, convention="axes=None only")
+def tensorsolve(x, a, b):
+    grads = rt.tensorsolve_grads(d[x], a, b, x)
+    d[a] = grads[0]
+    d[b] = grads[1]

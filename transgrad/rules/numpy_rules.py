@@ -236,7 +236,7 @@ def reciprocal(y, x):
     d[x] = -d[y] * y ** 2
 
 
-@adjoint_template(np.absolute, np.abs, np.fabs, convention="gradient 0 at 0 (sign(0) = 0), as JAX and PyTorch; autograd splits it the same way; complex x: g conj(x)/|x|")
+@adjoint_template(np.absolute, np.abs, np.fabs, convention="gradient 0 at 0 (sign(0) = 0), as PyTorch and autograd (JAX gives 1); complex x: g conj(x)/|x|")
 def absolute(y, x):
     d[x] = d[y] * np.conj(np.sign(x))
 
@@ -1015,3 +1015,163 @@ non_differentiable(rt.keys)
 def added_at(y, a, indices, values):
     d[a] = d[y]
     d[values] = rt.unbroadcast(d[y][indices], values)
+
+
+# ----- quantiles, nan-statistics, selection and pieces (added for tier-3 coverage) -----
+
+_QUANTILE = ("method='linear' only (others raise ValueError): (1 - t) g and t g go to the two order statistics "
+             "around the virtual index q (n - 1), ties in a stable sort's order; q gets g times the gap between "
+             "them (a kink where q (n - 1) is an integer: the right-hand slope)")
+
+
+@adjoint_template(np.quantile, convention=_QUANTILE)
+def quantile(y, a, q, axis=None, *, method="linear", keepdims=False):
+    grads = rt.quantile_grads(d[y], a, q, axis, keepdims, 1.0, False, method)
+    d[a] = grads[0]
+    d[q] = grads[1]
+
+
+@adjoint_template(np.percentile, convention=_QUANTILE + " (q in percent)")
+def percentile(y, a, q, axis=None, *, method="linear", keepdims=False):
+    grads = rt.quantile_grads(d[y], a, q, axis, keepdims, 0.01, False, method)
+    d[a] = grads[0]
+    d[q] = grads[1]
+
+
+@adjoint_template(np.nanquantile, convention="as np.quantile over the non-nan entries; nan entries get 0")
+def nanquantile(y, a, q, axis=None, *, method="linear", keepdims=False):
+    grads = rt.quantile_grads(d[y], a, q, axis, keepdims, 1.0, True, method)
+    d[a] = grads[0]
+    d[q] = grads[1]
+
+
+@adjoint_template(np.nanpercentile, convention="as np.percentile over the non-nan entries; nan entries get 0")
+def nanpercentile(y, a, q, axis=None, *, method="linear", keepdims=False):
+    grads = rt.quantile_grads(d[y], a, q, axis, keepdims, 0.01, True, method)
+    d[a] = grads[0]
+    d[q] = grads[1]
+
+
+@adjoint_template(np.nanmedian, convention="as np.median over the non-nan entries; nan entries get 0")
+def nanmedian(y, a, axis=None, *, keepdims=False):
+    d[a] = rt.quantile_grads(d[y], a, 0.5, axis, keepdims, 1.0, True)[0]
+
+
+@adjoint_template(np.nanvar, convention="nan entries get 0; the others 2 g (a - nanmean) / (count - ddof)")
+def nanvar(y, a, axis=None, *, ddof=0, keepdims=False):
+    d[a] = rt.nanvar_grad(d[y], a, axis, ddof, keepdims)
+
+
+@adjoint_template(np.nanstd, convention="nan entries get 0; zero spread gets 0, like std")
+def nanstd(y, a, axis=None, *, ddof=0, keepdims=False):
+    d[a] = rt.nanvar_grad(rt.safe_ratio(d[y], 2 * y), a, axis, ddof, keepdims)
+
+
+@adjoint_template(np.nancumprod, convention="nan entries count as 1 and get gradient 0; exact with zeros")
+def nancumprod(y, a, axis=None):
+    d[a] = rt.cumprod_grad(d[y], np.where(np.isnan(a), 1.0, a), y, axis) * ~np.isnan(a)
+
+
+@adjoint_template(np.select, convention="each choice gets g where its condition is the first true one; default where none is; the conditions are constants")
+def select(y, condlist, choicelist, default=0):
+    d[choicelist] = rt.select_grads(d[y], condlist, choicelist)
+    d[default] = rt.select_default_grad(d[y], condlist, default)
+
+
+@adjoint_template(np.choose, convention="choice k gets g where the index (after mode='wrap'/'clip') is k; the index array is a constant")
+def choose(y, a, choices, *, mode="raise"):
+    d[choices] = rt.choose_grad(d[y], a, choices, mode)
+
+
+@adjoint_template(np.delete, convention="the kept elements get the gradient of their slots, the deleted ones 0")
+def delete(y, arr, obj, axis=None):
+    d[arr] = rt.delete_grad(d[y], arr, obj, axis)
+
+
+@adjoint_template(np.insert, convention="values broadcast into several slots get the sum of their gradients")
+def insert(y, arr, obj, values, axis=None):
+    grads = rt.insert_grads(d[y], arr, obj, values, axis)
+    d[arr] = grads[0]
+    d[values] = grads[1]
+
+
+@adjoint_template(np.resize, convention="the array repeats cyclically: each element gets the sum over its copies")
+def resize(y, a, new_shape):
+    d[a] = rt.resize_grad(d[y], a, new_shape)
+
+
+@adjoint_template(np.partition, convention="each element gets the gradient of the slot it lands in; ties matched in stable order (equal values, so any choice gives the same total)")
+def partition(y, a, kth, axis=-1):
+    d[a] = rt.partition_grad(d[y], a, y, axis)
+
+
+@adjoint_template(np.unstack, tuple_result=True, convention="the items' gradients stacked back (zeros for an item without one)")
+def unstack(y, x, *, axis=0):
+    d[x] = rt.unstack_grad(d[y], x, y, axis)
+
+
+@adjoint_template(np.block, convention="each block gets its slots' gradient, as a nested list like the argument")
+def block(y, arrays):
+    d[arrays] = rt.block_grad(d[y], arrays)
+
+
+@adjoint_template(np.gradient, tuple_result=True, convention="linear in f: the transposed difference stencils (edge_order 1 or 2); up to three spacings or coordinate arrays, which are constants")
+def gradient(y, f, spacing=None, spacing2=None, spacing3=None, *, axis=None, edge_order=1):
+    d[f] = rt.gradient_grad(d[y], f, y, (spacing, spacing2, spacing3), axis, edge_order)
+    d[spacing] = rt.no_gradient("np.gradient", "spacing", spacing)
+    d[spacing2] = rt.no_gradient("np.gradient", "spacing", spacing2)
+    d[spacing3] = rt.no_gradient("np.gradient", "spacing", spacing3)
+
+
+@adjoint_template(np.corrcoef, convention="through np.cov: R = C / (s s^T), s = sqrt(diag C); the diagonal (exactly 1) has gradient 0")
+def corrcoef(r, x, y=None, rowvar=True):
+    grads = rt.corrcoef_grad(d[r], x, r, y, rowvar)
+    d[x] = grads[0]
+    d[y] = grads[1]
+
+
+@adjoint_template(np.i0)
+def i0(y, x):
+    d[x] = d[y] * rt.i0_slope(x)
+
+
+@adjoint_template(np.polyfit, convention="least squares with full column rank (w=, full=, cov= are not supported); the degree is a constant")
+def polyfit(p, x, y, deg, rcond=None):
+    grads = rt.polyfit_grads(d[p], x, y, deg, p)
+    d[x] = grads[0]
+    d[y] = grads[1]
+
+
+@adjoint_template(np.roots, convention="simple roots: dr = -sum_k dp_k r^(N-k) / p'(r) (JAX/autograd complex convention; a real p gets the real part); repeated roots are singular")
+def roots(r, p):
+    d[p] = rt.roots_grad(d[r], p, r)
+
+
+@adjoint_template(np.fft.rfft2, name="np.fft.rfft2", convention="real input, real gradient: Re(fft2(g zero-padded to the full spectrum))")
+def rfft2(y, a, s=None, axes="last two", norm=None):
+    d[a] = rt.rfftn_grad(d[y], a, s, axes, norm)
+
+
+@adjoint_template(np.fft.rfftn, name="np.fft.rfftn", convention="real input, real gradient: Re(fftn(g zero-padded to the full spectrum))")
+def rfftn(y, a, s=None, axes=None, norm=None):
+    d[a] = rt.rfftn_grad(d[y], a, s, axes, norm)
+
+
+@adjoint_template(np.fft.irfft2, name="np.fft.irfft2", convention="as np.fft.irfft along the last axis (ignored imaginary parts get 0, other bins count twice), ifft along the others")
+def irfft2(y, a, s=None, axes="last two", norm=None):
+    d[a] = rt.irfftn_grad(d[y], a, s, axes, norm)
+
+
+@adjoint_template(np.fft.irfftn, name="np.fft.irfftn", convention="as np.fft.irfft along the last axis (ignored imaginary parts get 0, other bins count twice), ifft along the others")
+def irfftn(y, a, s=None, axes=None, norm=None):
+    d[a] = rt.irfftn_grad(d[y], a, s, axes, norm)
+
+
+@adjoint_template(np.fft.hfft, name="np.fft.hfft", convention="hfft(a) = irfft(conj(a)) with the norm swapped: the conjugate of irfft's gradient")
+def hfft(y, a, n=None, axis=-1, norm=None):
+    d[a] = rt.hfft_grad(d[y], a, n, axis, norm)
+
+
+@adjoint_template(np.fft.ihfft, name="np.fft.ihfft", convention="real input, real gradient: ihfft(a) = conj(rfft(a)) with the norm swapped")
+def ihfft(y, a, n=None, axis=-1, norm=None):
+    d[a] = rt.ihfft_grad(d[y], a, n, axis, norm)

@@ -387,3 +387,108 @@ def uniform_logpdf(y, x, loc=0.0, scale=1.0):
 
 
 non_differentiable(scipy.special.factorial, scipy.special.comb, convention="integer-valued: constants")
+
+
+# ----- added for tier-3 coverage -----
+
+
+@adjoint_template(scipy.linalg.lu_solve, name="scipy.linalg.lu_solve", convention="the packed factor gets gL on its strict lower triangle and gU on its upper one; the pivots are constants")
+def lu_solve(x, lu_and_piv, b, trans=0, check_finite=True):
+    grads = rt.lu_solve_grads(d[x], lu_and_piv, b, x, trans)
+    d[lu_and_piv] = grads[0]
+    d[b] = grads[1]
+
+
+@adjoint_template(scipy.linalg.cho_solve, name="scipy.linalg.cho_solve", convention="the factor's gradient lives on the triangle cho_solve reads")
+def cho_solve(x, c_and_lower, b, check_finite=True):
+    grads = rt.cho_solve_grads(d[x], c_and_lower, b, x)
+    d[c_and_lower] = grads[0]
+    d[b] = grads[1]
+
+
+@adjoint_template(scipy.linalg.sqrtm, name="scipy.linalg.sqrtm", convention="principal square root: Y with X^T Y + Y X^T = G; real part for a real input")
+def sqrtm(X, A):
+    d[A] = rt.sqrtm_grad(d[X], A, X)
+
+
+@adjoint_template(scipy.linalg.logm, name="scipy.linalg.logm", convention="principal logarithm: the Frechet derivative at A^T (block-matrix form); real part for a real input")
+def logm(L, A):
+    d[A] = rt.logm_grad(d[L], A)
+
+
+@adjoint_template(scipy.linalg.solve_sylvester, name="scipy.linalg.solve_sylvester")
+def solve_sylvester(x, a, b, q):
+    grads = rt.solve_sylvester_grads(d[x], a, b, q, x)
+    d[a] = grads[0]
+    d[b] = grads[1]
+    d[q] = grads[2]
+
+
+@adjoint_template(scipy.linalg.solve_banded, name="scipy.linalg.solve_banded", convention="ab gets the gradient on its band slots, 0 on the unused corners; (l, u) are constants")
+def solve_banded(x, l_and_u, ab, b, check_finite=True):
+    grads = rt.solve_banded_grads(d[x], l_and_u, ab, b, x)
+    d[ab] = grads[0]
+    d[b] = grads[1]
+
+
+@adjoint_template(scipy.stats.t.logpdf, name="scipy.stats.t.logpdf")
+def t_logpdf(y, x, df, loc=0.0, scale=1.0):
+    z = (x - loc) / scale
+    slope = -(df + 1) * z / (df + z ** 2) / scale
+    d[x] = rt.unbroadcast(d[y] * slope, x)
+    d[df] = rt.unbroadcast(d[y] * ((rt.special("digamma", (df + 1) / 2) - rt.special("digamma", df / 2) - 1 / df - np.log1p(z ** 2 / df)) / 2 + (df + 1) * z ** 2 / (2 * df * (df + z ** 2))), df)
+    d[loc] = rt.unbroadcast(-d[y] * slope, loc)
+    d[scale] = rt.unbroadcast(-d[y] * (slope * z + 1 / scale), scale)
+
+
+@adjoint_template(scipy.stats.gamma.logpdf, name="scipy.stats.gamma.logpdf", convention="inside the support x > loc")
+def gamma_logpdf(y, x, a, loc=0.0, scale=1.0):
+    z = (x - loc) / scale
+    slope = ((a - 1) / z - 1) / scale
+    d[x] = rt.unbroadcast(d[y] * slope, x)
+    d[a] = rt.unbroadcast(d[y] * (np.log(z) - rt.special("digamma", a)), a)
+    d[loc] = rt.unbroadcast(-d[y] * slope, loc)
+    d[scale] = rt.unbroadcast(-d[y] * (slope * z + 1 / scale), scale)
+
+
+@adjoint_template(scipy.stats.chi2.logpdf, name="scipy.stats.chi2.logpdf", convention="inside the support x > loc")
+def chi2_logpdf(y, x, df, loc=0.0, scale=1.0):
+    z = (x - loc) / scale
+    slope = ((df / 2 - 1) / z - 0.5) / scale
+    d[x] = rt.unbroadcast(d[y] * slope, x)
+    d[df] = rt.unbroadcast(d[y] * (np.log(z / 2) - rt.special("digamma", df / 2)) / 2, df)
+    d[loc] = rt.unbroadcast(-d[y] * slope, loc)
+    d[scale] = rt.unbroadcast(-d[y] * (slope * z + 1 / scale), scale)
+
+
+@adjoint_template(scipy.stats.beta.logpdf, name="scipy.stats.beta.logpdf", convention="inside the support loc < x < loc + scale")
+def beta_logpdf(y, x, a, b, loc=0.0, scale=1.0):
+    z = (x - loc) / scale
+    slope = ((a - 1) / z - (b - 1) / (1 - z)) / scale
+    d[x] = rt.unbroadcast(d[y] * slope, x)
+    d[a] = rt.unbroadcast(d[y] * (np.log(z) - rt.special("digamma", a) + rt.special("digamma", a + b)), a)
+    d[b] = rt.unbroadcast(d[y] * (np.log1p(-z) - rt.special("digamma", b) + rt.special("digamma", a + b)), b)
+    d[loc] = rt.unbroadcast(-d[y] * slope, loc)
+    d[scale] = rt.unbroadcast(-d[y] * (slope * z + 1 / scale), scale)
+
+
+@adjoint_template(scipy.stats.poisson.logpmf, name="scipy.stats.poisson.logpmf", convention="the count k and the shift loc are integers: constants (an active one raises NonDifferentiableError)")
+def poisson_logpmf(y, k, mu, loc=0):
+    d[mu] = rt.float_like(rt.unbroadcast(d[y] * ((k - loc) / mu - 1), mu), mu)
+    d[k] = rt.no_gradient("scipy.stats.poisson.logpmf", "k", k)
+    d[loc] = rt.no_gradient("scipy.stats.poisson.logpmf", "loc", loc)
+
+
+@adjoint_template(scipy.stats.dirichlet.logpdf, name="scipy.stats.dirichlet.logpdf", convention="components along x's first axis; with all K of them x gets (alpha - 1) / x (the sum-to-one constraint is not projected out), with K - 1 the last is 1 - sum and the gradient is exact")
+def dirichlet_logpdf(y, x, alpha):
+    grads = rt.dirichlet_logpdf_grads(d[y], x, alpha)
+    d[x] = grads[0]
+    d[alpha] = grads[1]
+
+
+@adjoint_template(scipy.stats.multivariate_normal.logpdf, name="scipy.stats.multivariate_normal.logpdf", convention="scipy reads the lower triangle of a 2-d cov, so its gradient lives there; a 1-d cov gets the diagonal's gradient, a scalar the trace; allow_singular is not supported")
+def multivariate_normal_logpdf(y, x, mean=None, cov=1):
+    grads = rt.mvn_logpdf_grads(d[y], x, mean, cov)
+    d[x] = grads[0]
+    d[mean] = grads[1]
+    d[cov] = grads[2]
