@@ -8,6 +8,7 @@ structure, shape and dtype, a Python float for a Python float.
 import copy
 import functools
 import inspect
+import weakref
 
 import numpy as np
 
@@ -77,6 +78,14 @@ def _depth(value, where):
     return 0
 
 
+def _rank(value):
+    """The rank a gradient is specialised for: an array's ndim, 0 for a Python number, else None."""
+    kind = type(value)
+    if kind is np.ndarray:
+        return value.ndim
+    return 0 if kind is float or kind is int else None
+
+
 def _differentiable(value):
     """Can this attribute of a plain object carry a gradient (other attributes are constants)?"""
     if isinstance(value, (dict, list, tuple)) or runtime.is_record(value):
@@ -129,6 +138,7 @@ class _Differentiated:
         self._last = None
         self._last_key = None
         self._leaf_key = tuple((name, 0) for name in self.wrt)
+        self._keys = {}   # argument ranks -> the interned key for a single float or array input
         functools.update_wrapper(self, function)
 
     def _wrt_values(self, args, kwargs):
@@ -150,23 +160,24 @@ class _Differentiated:
 
     def _key(self, values, args):
         """(container depth of each wrt input, rank of each positional argument): what the compiled
-        code is specialised for (analysis/ranks.py)."""
-        ranks = tuple([a.ndim if type(a) is np.ndarray else 0 if type(a) is float or type(a) is int else None
-                       for a in args])
+        code is specialised for (analysis/ranks.py). Equal keys are the same object (interned), so
+        the next call usually recognises its key by identity."""
+        ranks = tuple([_rank(a) for a in args]) if len(args) != 1 else (_rank(args[0]),)
         if len(values) == 1:
             value = values[0]
             kind = type(value)
             if kind is float or (kind is np.ndarray and value.dtype.kind == "f"):
-                return self._leaf_key, ranks
+                key = self._keys.get(ranks)
+                if key is None:
+                    key = self._keys[ranks] = (self._leaf_key, ranks)
+                return key
         return tuple((name, _depth(value, f"argument {name!r}")) for name, value in zip(self.wrt, values)), ranks
 
     def _bound(self, values, args=()):
         """(artifact, functions) for these inputs; the last one is kept for the next call."""
         key = self._key(values, args)
         last = self._last
-        if last is not None and last[0] is key and last[1].guards_hold():
-            return last[1], last[2]
-        if last is not None and last[0] == key and last[1].guards_hold():
+        if last is not None and (last[0] is key or last[0] == key) and last[1].guards_hold():
             return last[1], last[2]
         wrt = _WrtTuple(self.wrt, self.as_tuple)
         artifact, functions = cache.bound(self._target, wrt, self.mode, key, self.preserve_result)
@@ -175,9 +186,11 @@ class _Differentiated:
         return artifact, functions
 
     def _grads(self, raw, values):
-        if len(self.wrt) == 1 and not self.as_tuple:
-            return _finalize(raw, values[0])
-        return tuple(_finalize(g, v) for g, v in zip(raw, values))
+        if len(values) == 1:
+            if not self.as_tuple:
+                return _finalize(raw, values[0])
+            return (_finalize(raw[0], values[0]),)
+        return tuple([_finalize(g, v) for g, v in zip(raw, values)])
 
     @property
     def source(self):
@@ -245,12 +258,29 @@ class _VJPFunction(_Differentiated):
     mode = "vjp"
 
 
+_vjp_functions = weakref.WeakKeyDictionary()
+
+
+def _vjp_function(function, wrt):
+    """The _VJPFunction for (function, wrt), made once: reading the signature and the cached
+    compiled code costs tens of microseconds, more than a small function's whole gradient."""
+    try:
+        per_function = _vjp_functions.setdefault(function, {})
+        key = tuple(wrt) if isinstance(wrt, list) else wrt
+        compiled = per_function.get(key)
+        if compiled is None:
+            compiled = per_function[key] = _VJPFunction(function, wrt)
+        return compiled
+    except TypeError:   # not weakly referenceable, or an unhashable wrt: nothing to reuse
+        return _VJPFunction(function, wrt)
+
+
 def vjp(function, *primals, wrt=0):
     """`(value, pullback)`: pullback(cotangent) returns the gradients for that output cotangent.
 
     PyTorch's `y.backward(gradient)`; the pullback may be called many times.
     """
-    compiled = _VJPFunction(function, wrt)
+    compiled = _vjp_function(function, wrt)
     values = compiled._wrt_values(primals, {})
     artifact, functions = compiled._bound(values, primals)
     try:

@@ -163,3 +163,22 @@ def test_unlisted_keywords_are_rejected():
              [gast.keyword(arg="where", value=gast.Constant(value=True, kind=None))])
     _, _, signature = registry.lookup(np.average).parsed
     assert "returned" not in signature.parameters
+
+
+def sum_of_all(*arrays):
+    return sum(np.sum(a) for a in arrays)
+
+
+@registry.adjoint_template(sum_of_all)
+def _sum_of_all_rule(y, *arrays):
+    d[arrays] = rt.sequence_grad(d[y], arrays)  # noqa: F821 - d and rt are template names
+
+
+def uses_variadic_rule(x, y):
+    return sum_of_all(x, y * 2.0)
+
+
+def test_a_gradient_through_a_rules_star_args_is_an_error_not_a_zero():
+    import transgrad as tg
+    with pytest.raises(tg.NonDifferentiableError, match="variable positional arguments"):
+        tg.grad(uses_variadic_rule, wrt=(0, 1))(np.ones(2), np.ones(2))

@@ -20,6 +20,7 @@ import gast
 from transgrad.errors import UnsupportedSyntaxError
 from transgrad.frontend.fence import fence
 from transgrad.frontend.parse import parse_function
+from transgrad.rules import registry
 from transgrad.syntax import build
 
 _MAX_DEPTH = 12
@@ -145,8 +146,8 @@ class LocalFunctions:
         if isinstance(call.func, gast.Name) and call.func.id in self.functions:
             return self._expand(self.functions[call.func.id], call, target, stmt, enclosing, depth)
         helper = self.resolver.resolve(call.func)
-        if not inspect.isfunction(helper):
-            return None
+        if not inspect.isfunction(helper) or registry.lookup(helper) is not None:
+            return None   # not a Python function, or one with a rule (tg.adjoint): a primitive
         if helper.__globals__ is not self.parsed.globals and not any(
                 isinstance(a, gast.Name) and a.id in self.functions for a in _arguments(call)):
             return None   # another module's function (a library's, say) is called, not inlined

@@ -151,6 +151,13 @@ class AssignmentAdjoints:
                                    self.namer, self.free)
         except TemplateError as error:
             raise NonDifferentiableError(op.label, self.parsed.span(site.stmt), str(error)) from None
+        for arg, _ in instance.contributions:
+            if not isinstance(arg, gast.Name) and any(
+                    isinstance(n, gast.Name) and self.activity.carries(site, self.original(n.id)) for n in gast.walk(arg)):
+                # a rule's *args arrive as one tuple: its gradient cannot be split back to the names
+                raise NonDifferentiableError(op.label, self.parsed.span(site.stmt),
+                                             "a value that needs a gradient is passed among its variable "
+                                             "positional arguments, which its rule does not differentiate")
         instance = instance.keep(lambda arg: isinstance(arg, gast.Name) and self.activity.carries(site, self.original(arg.id)))
         pairs = [(self.original(arg.id), self.without_unbroadcast(site, arg, expr), False)
                  for arg, expr in instance.contributions]
