@@ -34,6 +34,7 @@ from transgrad.normalize.comprehensions import lower_comprehensions
 from transgrad.normalize.control import lower_control
 from transgrad.normalize.desugar import desugar
 from transgrad.normalize.inline import LocalFunctions
+from transgrad.optimize.fuse import fuse_trace_of_products
 from transgrad.rules import registry
 from transgrad.syntax import build
 from transgrad.syntax.naming import Namer, names_in
@@ -176,6 +177,11 @@ class Compiler:
         param_ranks = {name: None for name in positional + [a.id for a in node.args.kwonlyargs]}
         param_ranks.update((name, rank) for name, rank in zip(positional, argument_ranks))
         variable_ranks = ranks(node, sites, param_ranks, resolver.resolve)
+        if fuse_trace_of_products(node, sites, variable_ranks, resolver.resolve):
+            resolver.locals = local_names(node)
+            sites, variable_depths = analyze_sites(node, resolver, parsed, depths or {})
+            activity = Activity(node, sites, wrt, output, parsed)
+            variable_ranks = ranks(node, sites, param_ranks, resolver.resolve)
         assigned = {site.target for site in sites}
         sources = shape_sources(sites, variable_ranks, [p for p in param_ranks if p not in assigned],
                                 registry.is_elementwise)

@@ -496,6 +496,24 @@ def diag_grad(g, v, k=0):
     return out
 
 
+def trace_matmul(a, b):
+    """np.trace(a @ b) for 2-d a and b, without forming the product: the sum of a * bᵀ over the
+    diagonal entries the trace reads."""
+    n = min(np.shape(a)[0], np.shape(b)[1])
+    return np.sum(a[:n] * np.swapaxes(b, 0, 1)[:n])
+
+
+def trace_matmul_grad(g, other, rows):
+    """Gradient of trace_matmul for one operand: g times the other's transpose, on the `rows`
+    (for a) or columns (for b) the trace reads; zero elsewhere (a non-square product)."""
+    full = g * np.swapaxes(other, 0, 1)
+    if full.shape[0] == rows:
+        return full
+    out = np.zeros((rows,) + full.shape[1:], dtype=full.dtype)
+    out[:full.shape[0]] = full[:rows]
+    return out
+
+
 def trace_grad(g, a, offset=0, axis1=0, axis2=1):
     """Gradient of np.trace: g spread over the `offset` diagonal of axes (axis1, axis2)."""
     shape = np.shape(a)
@@ -615,6 +633,10 @@ def select_weights(x, ans, axis=None, keepdims=False):
 def masked_div(g, den):
     """g / den, but exactly 0 where g is 0: a branch masked by np.where (np.where(x > 0, np.sqrt(x), 0))
     passes a zero cotangent, and its infinite or nan derivative must not turn that zero into nan."""
+    if type(den) is np.ndarray and den.all():
+        return g / den      # no zero in the denominator: nothing to mask (one pass over den)
+    if type(den) is float and den != 0.0:
+        return g / den
     try:
         with np.errstate(divide="ignore", invalid="ignore"):
             out = g / den

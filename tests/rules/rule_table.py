@@ -298,6 +298,9 @@ _X = np.array([[3.0, 1.0, 3.0], [0.0, 2.0, 2.5]])
 ROWS += [
     # np.add.at(a, i, v) is desugared to a[...] = rt.added_at(a, i, v)
     (rt.added_at, [A((3,)), C([0, 2, 2, 1]), A((4,))], {}),
+    # np.trace(a @ b) is rewritten to rt.trace_matmul(a, b)
+    (rt.trace_matmul, [A((3, 4)), A((4, 3))], {}),
+    (rt.trace_matmul, [A((2, 4)), A((4, 3))], {}),
     (rt.added_at, [A((3, 2)), C(([0, 2, 2], 1)), A((1,))], {}),
     (rt.unbroadcast, [A((3, 4)), C(_ones((1, 4)))], {}),
     (rt.unbroadcast, [A((2, 3, 4)), C(_ones((3, 1)))], {}),

@@ -19,6 +19,8 @@ import math
 import gast
 import numpy as np
 
+from transgrad import runtime
+
 _REDUCTIONS = (np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin, np.std, np.var,
                np.linalg.norm, np.average, np.median, np.ptp, np.nansum, np.nanmean)
 _REDUCING_METHODS = {"sum", "mean", "prod", "max", "min", "std", "var", "ptp", "item"}
@@ -209,6 +211,8 @@ def _call_rank(node, lookup):
             and None not in arg_ranks:
         return max(arg_ranks)
     if any(callee is f for f in _REDUCTIONS) and len(node.args) == 1 and not node.keywords:
+        return 0
+    if (callee is np.trace and arg_ranks == [2] and not node.keywords) or callee is runtime.trace_matmul:
         return 0
     if callee is np.dot and len(arg_ranks) == 2 and None not in arg_ranks:
         return max(arg_ranks) if 0 in arg_ranks else _matmul_rank(*arg_ranks)

@@ -1010,6 +1010,13 @@ def rt_diag_grad(y, g, v, k=0):
 non_differentiable(rt.keys)
 
 
+# np.trace(a @ b) is rewritten to rt.trace_matmul(a, b) (optimize/fuse.py)
+@adjoint_template(rt.trace_matmul, name="np.trace(a @ b)", convention="g times the other factor's transpose, on the diagonal the trace reads")
+def trace_matmul(y, a, b):
+    d[a] = rt.trace_matmul_grad(d[y], b, np.shape(a)[0])
+    d[b] = np.swapaxes(rt.trace_matmul_grad(d[y], np.swapaxes(a, 0, 1), np.shape(b)[1]), 0, 1)
+
+
 # np.add.at(a, i, v) is desugared to a[...] = rt.added_at(a, i, v)
 @adjoint_template(rt.added_at, name="np.add.at", convention="repeated indices accumulate; each value gets the gradient of its slot")
 def added_at(y, a, indices, values):
