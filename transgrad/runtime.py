@@ -18,6 +18,8 @@ def unbroadcast(g, x):
     Idea from HIPS autograd's `unbroadcast`: sum over the leading axes that
     broadcasting added and over the axes where `x` has length 1.
     """
+    if type(g) is np.ndarray and type(x) is np.ndarray and g.shape == x.shape:
+        return g   # the common case, first and cheap
     if isinstance(x, (list, tuple)):
         raise TypeError("transgrad could not tell that this + or * combines lists or tuples; build the list "
                         "with a display ([a, b]), append or extend so the compiler sees it is a list")

@@ -132,9 +132,42 @@ def _expression_rank(node, lookup):
     if isinstance(node, gast.Attribute):
         if node.attr in ("T", "real", "imag") and isinstance(node.value, gast.Name):
             return _expression_rank(node.value, lookup)
+        if node.attr in ("shape", "ndim", "size") and isinstance(node.value, gast.Name):
+            receiver = _expression_rank(node.value, lookup)
+            if receiver is None or receiver is _UNSET:
+                return receiver
+            return 1 if node.attr == "shape" else 0   # a tuple of ints indexes like a 1-d array
         return None
     if isinstance(node, gast.Call):
         return _call_rank(node, lookup)
+    return None
+
+
+def _reduced_rank(rank, args, keywords):
+    """The rank after a reduction over `axis` (an int or a tuple of ints, or every axis), with
+    `keepdims`; None for anything else (ddof, dtype... are fine, other arguments are not)."""
+    options = {k.arg: k.value for k in keywords}
+    if args:
+        if len(args) > 1 or "axis" in options:
+            return None
+        options["axis"] = args[0]
+    axis, keepdims = options.pop("axis", None), options.pop("keepdims", None)
+    options.pop("ddof", None)
+    if options:
+        return None
+    if keepdims is not None:
+        if not isinstance(keepdims, gast.Constant) or not isinstance(keepdims.value, bool):
+            return None
+        if keepdims.value:
+            return rank
+    if axis is None or isinstance(axis, gast.Constant) and axis.value is None:
+        return 0
+    if isinstance(axis, gast.UnaryOp) and isinstance(axis.op, gast.USub):
+        axis = axis.operand
+    if isinstance(axis, gast.Constant) and type(axis.value) is int:
+        return rank - 1 if rank >= 1 else None
+    if isinstance(axis, gast.Tuple) and all(isinstance(e, gast.Constant) and type(e.value) is int for e in axis.elts):
+        return rank - len(axis.elts) if rank >= len(axis.elts) else None
     return None
 
 
@@ -149,17 +182,19 @@ def _subscript_rank(node, lookup):
     if base is None or base is _UNSET:
         return base
     parts = node.slice.elts if isinstance(node.slice, gast.Tuple) else [node.slice]
-    dropped = 0
+    dropped, fancy = 0, False
     for part in parts:
         if isinstance(part, gast.Slice):
             continue
         index = _index_rank(part, lookup)
         if index is _UNSET:
             return _UNSET
-        if index != 0:
+        if index not in (0, 1):
             return None
+        # an integer drops its axis; 1-d index arrays (integer or boolean) together make one axis
+        fancy = fancy or index == 1
         dropped += 1
-    return base - dropped if dropped <= base else None
+    return base - dropped + fancy if dropped <= base else None
 
 
 def _index_rank(part, lookup):
@@ -186,9 +221,15 @@ def _call_rank(node, lookup):
     func = node.func
     if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and func.value.id in lookup.locals:
         receiver = lookup.name(func.value)
-        if receiver is None or receiver is _UNSET:
+        if receiver is _UNSET:
             return receiver
-        if func.attr in _REDUCING_METHODS and not node.args and not node.keywords:
+        if func.attr in _REDUCING_METHODS and not node.args and not node.keywords and receiver is not None:
+            return 0
+        if receiver is None:
+            return None
+        if func.attr in _REDUCING_METHODS and func.attr != "item":
+            return _reduced_rank(receiver, node.args, node.keywords)
+        if func.attr == "item" and not node.args:
             return 0
         if func.attr in _SHAPE_KEEPING_METHODS:
             return receiver
@@ -211,9 +252,13 @@ def _call_rank(node, lookup):
             and None not in arg_ranks:
         return max(arg_ranks)
     if any(callee is f for f in _REDUCTIONS) and len(node.args) == 1 and not node.keywords:
-        return 0
+        return 0   # every axis, whatever the rank
+    if any(callee is f for f in _REDUCTIONS) and node.args and arg_ranks[0] is not None:
+        return _reduced_rank(arg_ranks[0], node.args[1:], node.keywords)
     if (callee is np.trace and arg_ranks == [2] and not node.keywords) or callee is runtime.trace_matmul:
         return 0
+    if callee is np.arange and all(r == 0 for r in arg_ranks):
+        return 1
     if callee is np.dot and len(arg_ranks) == 2 and None not in arg_ranks:
         return max(arg_ranks) if 0 in arg_ranks else _matmul_rank(*arg_ranks)
     return None

@@ -23,8 +23,18 @@ def _prologue(result):
 
 
 def _gradient_inits(result, skip=()):
-    return [build.assign(name, build.const(0.0 if name in result.zero_started else None))
-            for name in result.nullable if name not in skip]
+    primal_of = {d: p for p, d in result.adjoint_names.items()}
+    inits = []
+    for name in result.nullable:
+        if name in skip:
+            continue
+        kind = result.zero_started.get(name)
+        if kind == "buffer":
+            value = build.call(build.dotted(f"{result.free['rt']}.zeros_like"), build.name(primal_of[name]))
+        else:
+            value = build.const(0.0 if kind == "number" else None)
+        inits.append(build.assign(name, value))
+    return inits
 
 
 def _results(result, as_tuple):
@@ -87,7 +97,10 @@ def _broadcast_lazily(adjoint, tail, result):
             return False
         return result.shape_sources.get(primal_of.get(node.id, node.id)) == shape.args[0].id
 
-    return ImplicitBroadcasts(np_name, is_scalar, has_shape).run(adjoint, tail)
+    def is_array(node):
+        return isinstance(node, gast.Name) and result.depths.get(primal_of.get(node.id, node.id)) == 0
+
+    return ImplicitBroadcasts(np_name, is_scalar, has_shape, is_array).run(adjoint, tail)
 
 
 def dead_primal(primal, live, pure):

@@ -47,13 +47,14 @@ def read_shapes_from_parameters(stmts, sources, np_name, rt_name):
 
 
 class ImplicitBroadcasts:
-    """scalar(node): is an expression surely a number (rank 0)? same_shape(node, shape_node):
-    does an array expression surely have that shape?"""
+    """is_scalar(node): is an expression surely a number (rank 0)? has_shape(node, shape_node):
+    does an array expression surely have that shape? is_array(node): is a gradient an array?"""
 
-    def __init__(self, np_name, is_scalar, has_shape):
+    def __init__(self, np_name, is_scalar, has_shape, is_array=lambda node: False):
         self.np = np_name
         self.is_scalar = is_scalar
         self.has_shape = has_shape
+        self.is_array = is_array   # is a gradient surely an array (not a list or dict of them)?
         self.implicit = {}     # name -> the shape expression it is implicitly broadcast to
         self.materialized = set()
 
@@ -145,9 +146,24 @@ class _Materialize(gast.NodeTransformer):
 
     def visit_AugAssign(self, node):
         lazy = self.owner.lazy(node.value)
-        if lazy is not None and isinstance(node.op, _ARITHMETIC) and self.owner.has_shape(node.target, lazy[1]):
+        # dx[index] += g: g is the gradient of x[index], so it has the shape of those slots
+        fits = isinstance(node.target, gast.Subscript) or self.owner.has_shape(node.target, lazy[1]) if lazy else False
+        if lazy is not None and isinstance(node.op, gast.Add) and fits:
             node.value = lazy[0]
+            node.target = self.visit(node.target)
             return node
+        self.generic_visit(node)
+        return node
+
+    def visit_Call(self, node):
+        # rt.add_at(dx, index, g): g is the gradient of x[index] and np.add.at broadcasts it there
+        if isinstance(node.func, gast.Attribute) and node.func.attr == "add_at" and len(node.args) == 3 \
+                and self.owner.is_array(node.args[0]):
+            lazy = self.owner.lazy(node.args[2])
+            if lazy is not None:
+                node.args[:2] = [self.visit(a) for a in node.args[:2]]
+                node.args[2] = lazy[0]
+                return node
         self.generic_visit(node)
         return node
 

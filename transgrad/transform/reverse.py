@@ -93,17 +93,28 @@ class Reverse(AssignmentAdjoints):
         body = [s for s in self.node.body if not isinstance(s, gast.Return)]
         if self.output in self.active:
             state[self.adjoint(self.output)] = SHARED
-        for name in self.zero_started():
-            state[name] = SHARED
+        for name, kind in self.zero_started().items():
+            state[name] = SHARED if kind == "number" else OWNED
         adjoint, state = self.adjoint_block(body, state)
         results = [self.final_gradient(p, state) for p in self.wrt]
         return state, adjoint, results
 
     def zero_started(self):
-        """Gradients of rank-0 parameters that a loop may or may not reach: they start at 0.0 rather
-        than None, so the loop adds plain numbers instead of calling rt.add."""
-        return {self.adjoint(p) for p in self.params
-                if p in self.active and self.ranks.get(p) == 0 and self.adjoint_names.get(p) in self.nullable}
+        """{gradient: "number" or "buffer"} for parameters (never reassigned) whose gradient a loop or
+        branch may or may not reach: a number starts at 0.0 and an array at zeros rather than None,
+        so a loop adds into it (in place for an array, as a hand-written loop would) instead of
+        calling rt.add on every trip."""
+        started = {}
+        for p in self.params:
+            d_name = self.adjoint_names.get(p)
+            if p not in self.active or d_name not in self.nullable or p in self.sites_by_name:
+                continue
+            rank = self.ranks.get(p)
+            if rank == 0:
+                started[d_name] = "number"
+            elif rank is not None and self.depths.get(p) == 0:
+                started[d_name] = "buffer"
+        return started
 
     def final_gradient(self, param, state):
         name = self.adjoint(param) if param in self.active else None
@@ -507,6 +518,7 @@ class ReverseResult:
         self.nullable = sorted(reverse.nullable)
         self.zero_started = reverse.zero_started()
         self.ranks = reverse.ranks
+        self.depths = reverse.depths
         self.shape_sources = reverse.shape_sources
         # primal assignments with no effect but their value: a template rule, a copy, an item, a display
         self.pure = {id(site.stmt) for site in reverse.sites if site.operation.kind in ("copy", "subscript", "display")
