@@ -498,6 +498,20 @@ def diag_grad(g, v, k=0):
     return out
 
 
+_REUSE_MIN_SIZE = 1 << 16   # below this, a fresh array is cheap (no new pages to map)
+
+
+def reuse(ufunc, left, right):
+    """ufunc(left, right) where one side is a number and the other an array the generated code made
+    and never reads again (optimize/reuse.py): large results are written into that array's memory
+    when they keep its dtype, as numpy's own temporary elision would."""
+    array = right if type(right) is np.ndarray else left
+    if type(array) is np.ndarray and array.size >= _REUSE_MIN_SIZE and array.flags.writeable \
+            and np.result_type(left, right) == array.dtype:
+        return ufunc(left, right, out=array)
+    return ufunc(left, right)
+
+
 def trace_matmul(a, b):
     """np.trace(a @ b) for 2-d a and b, without forming the product: the sum of a * bᵀ over the
     diagonal entries the trace reads."""

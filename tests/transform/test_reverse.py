@@ -80,7 +80,7 @@ def test_tutorial_gradient_reads_like_hand_written_code():
             dz = dout / np.size(x)
             # grad of line {line + 2}: z = y * y * 3
             dy_times_y = dz * 3
-            dy = 2 * dy_times_y * y
+            dy = rt.reuse(np.multiply, 2 * dy_times_y, y)
             # grad of line {line + 1}: y = x + 2
             dx = dy
             return dx

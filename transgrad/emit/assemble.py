@@ -11,6 +11,7 @@ from transgrad.optimize.broadcast import ImplicitBroadcasts, read_shapes_from_pa
 from transgrad.optimize.copies import propagate_copies
 from transgrad.optimize.dce import remove_dead_resets
 from transgrad.optimize.liveness import sweep
+from transgrad.optimize.reuse import reuse_dead_operands
 from transgrad.optimize.fold import fold
 from transgrad.syntax import build
 
@@ -65,13 +66,42 @@ def joint(name, node, result, rt_name, preserve_result, tuple_wrt):
     adjoint = seed + _gradient_inits(result, skip={result.output_adjoint})
     adjoint += propagate_copies(fold(remove_dead_resets(result.adjoint, [returned]), result.free["np"]), [returned])
     tail = [returned]
-    adjoint = _broadcast_lazily(adjoint, tail, result)
+    adjoint, implicit = _broadcast_lazily(adjoint, tail, result)
     returned = tail[0]
     live, _ = sweep(adjoint + [returned], set(), lambda stmt: False)
     primal = dead_primal(primal, live, result.pure)
-    body = _prologue(result) + mark_lines(primal, skip=node.lineno) + adjoint
+    params = {a.id for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs}
+    is_number, is_array = _rank_tests(result, implicit)
+    body = reuse_dead_operands(_prologue(result) + mark_lines(primal, skip=node.lineno) + adjoint, [returned],
+                               params, is_number, is_array, result.free["np"], rt_name)
     body.append(returned)
     return function_def(name, node.args, body, like=node)
+
+
+def _rank_tests(result, implicit):
+    """(is_number, is_array): is an expression of the generated code surely a number (rank 0), is a
+    name surely an array (rank 1 or more)? Gradients have their variable's rank, except those kept
+    as implicitly broadcast numbers (optimize/broadcast.py); literals, np.size and arithmetic of
+    numbers are numbers."""
+    primal_of = {d: p for p, d in result.adjoint_names.items()}
+
+    def is_array(node):
+        rank = result.ranks.get(primal_of.get(node.id, node.id)) if isinstance(node, gast.Name) else None
+        return rank is not None and rank >= 1 and node.id not in implicit
+
+    def is_number(node):
+        if isinstance(node, gast.Constant):
+            return type(node.value) in (int, float)
+        if isinstance(node, gast.Name):
+            return node.id in implicit or result.ranks.get(primal_of.get(node.id, node.id)) == 0
+        if isinstance(node, gast.BinOp):
+            return is_number(node.left) and is_number(node.right)
+        if isinstance(node, gast.UnaryOp):
+            return is_number(node.operand)
+        return (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
+                and isinstance(node.func.value, gast.Name) and node.func.value.id == result.free["np"]
+                and node.func.attr in ("size", "ndim"))
+    return is_number, is_array
 
 
 def _broadcast_lazily(adjoint, tail, result):
@@ -100,7 +130,8 @@ def _broadcast_lazily(adjoint, tail, result):
     def is_array(node):
         return isinstance(node, gast.Name) and result.depths.get(primal_of.get(node.id, node.id)) == 0
 
-    return ImplicitBroadcasts(np_name, is_scalar, has_shape, is_array).run(adjoint, tail)
+    broadcasts = ImplicitBroadcasts(np_name, is_scalar, has_shape, is_array)
+    return broadcasts.run(adjoint, tail), set(broadcasts.implicit)
 
 
 def dead_primal(primal, live, pure):

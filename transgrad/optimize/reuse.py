@@ -1,0 +1,122 @@
+"""Write a result into the memory of an array that is dead after the statement.
+
+numpy elides temporaries in `6.0 / n * (x + 2)`: the multiplication reuses the buffer of
+`x + 2`. Generated code names every value (`y = x + 2`, later `dy = 2 * dy_times_y * y`), so
+numpy cannot tell that `y` is no longer needed and allocates a fresh array, which for large
+arrays costs more than the arithmetic (fresh memory is mapped page by page). When the
+compiler can see that
+
+- the array was made by this function's own arithmetic (a fresh array nobody else holds),
+- it is only ever read as an operand of arithmetic or for its shape (no view of it exists),
+- it is dead after the statement, and
+- it is surely an array (rank 1 or more, analysis/ranks.py) and the other operand a number (so
+  the result has the array's shape),
+
+the statement becomes `dy = rt.reuse(np.multiply, 2 * dy_times_y, y)`, which computes into
+`y`'s memory when the array is large and the result keeps its dtype, and allocates otherwise.
+"""
+import gast
+import numpy as np
+
+from transgrad.optimize.liveness import loads, sweep
+
+_UFUNCS = {gast.Add: "add", gast.Sub: "subtract", gast.Mult: "multiply", gast.Div: "true_divide"}
+_SHAPE_READS = {"shape", "size", "ndim", "zeros_like"}
+
+
+def reuse_dead_operands(body, tail, params, is_number, is_array, np_name, rt_name):
+    """The top-level statements with eligible results written into dead operands (in place)."""
+    fresh = _fresh_arrays(body, params, np_name)
+    fresh -= _aliased(body + tail, np_name, rt_name)
+    if not fresh:
+        return body
+    live_after = _live_after(body, tail)
+    out = []
+    for position, stmt in enumerate(body):
+        rewritten = _rewrite(stmt, fresh, live_after[position], is_number, is_array, np_name, rt_name)
+        out.append(rewritten or stmt)
+    return out
+
+
+def _rewrite(stmt, fresh, live, is_number, is_array, np_name, rt_name):
+    if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
+            and isinstance(stmt.value, gast.BinOp) and type(stmt.value.op) in _UFUNCS):
+        return None
+    value = stmt.value
+    for array, number in ((value.right, value.left), (value.left, value.right)):
+        if isinstance(array, gast.Name) and array.id in fresh and array.id not in live \
+                and array.id != stmt.targets[0].id and is_number(number) and is_array(array):
+            ufunc = gast.Attribute(value=gast.Name(id=np_name, ctx=gast.Load(), annotation=None, type_comment=None),
+                                   attr=_UFUNCS[type(value.op)], ctx=gast.Load())
+            call = gast.Call(func=gast.Attribute(value=gast.Name(id=rt_name, ctx=gast.Load(), annotation=None,
+                                                                 type_comment=None), attr="reuse", ctx=gast.Load()),
+                             args=[ufunc, value.left, value.right], keywords=[])
+            stmt.value = gast.copy_location(call, value)
+            return stmt
+    return None
+
+
+def _fresh_arrays(body, params, np_name):
+    """Names bound once, at the top level, to the result of arithmetic or of a numpy ufunc."""
+    counts = {}
+    for stmt in body:
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+                counts[node.id] = counts.get(node.id, 0) + 1
+    fresh = set()
+    for stmt in body:
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
+                counts.get(stmt.targets[0].id) == 1 and stmt.targets[0].id not in params and \
+                _makes_new_array(stmt.value, np_name):
+            fresh.add(stmt.targets[0].id)
+    return fresh
+
+
+def _makes_new_array(value, np_name):
+    if isinstance(value, gast.BinOp) or (isinstance(value, gast.UnaryOp) and isinstance(value.op, gast.USub)):
+        return True
+    return (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)
+            and isinstance(value.func.value, gast.Name) and value.func.value.id == np_name
+            and isinstance(getattr(np, value.func.attr, None), np.ufunc) and not value.keywords)
+
+
+def _aliased(stmts, np_name, rt_name):
+    """Names read anywhere other than as an arithmetic operand, a ufunc argument or for a shape:
+    such a read may keep or return the object itself (a view, a list item, the result)."""
+    allowed = set()
+    for stmt in stmts:
+        for node in gast.walk(stmt):
+            if isinstance(node, (gast.BinOp,)):
+                allowed.update(id(n) for n in (node.left, node.right))
+            elif isinstance(node, gast.UnaryOp):
+                allowed.add(id(node.operand))
+            elif isinstance(node, gast.AugAssign):
+                allowed.add(id(node.value))
+            elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+                    isinstance(node.func.value, gast.Name):
+                module, attribute = node.func.value.id, node.func.attr
+                if module == np_name and (isinstance(getattr(np, attribute, None), np.ufunc)
+                                          or attribute in _SHAPE_READS) and not node.keywords:
+                    allowed.update(id(a) for a in node.args)
+                elif module == rt_name and attribute in ("unbroadcast", "buffer") and len(node.args) == 2:
+                    allowed.add(id(node.args[1]))
+                elif module == rt_name and attribute == "zeros_like":
+                    allowed.update(id(a) for a in node.args)
+    aliased = set()
+    for stmt in stmts:
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and id(node) not in allowed:
+                aliased.add(node.id)
+            if isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
+                aliased.add(node.target.id)   # updated in place: its memory is someone's buffer
+    return aliased
+
+
+def _live_after(body, tail):
+    """For each top-level statement, the names read after it (its successors, then `tail`)."""
+    live = loads(tail)
+    result = [None] * len(body)
+    for position in range(len(body) - 1, -1, -1):
+        result[position] = live
+        live, _ = sweep([body[position]], live, lambda stmt: False)
+    return result
