@@ -9,14 +9,14 @@
     loss(w, x)          # the gradient with respect to w
     print(loss.source)  # the generated gradient code
 """
-from transgrad.api import adjoint, grad, value_and_grad, vjp
+from transgrad.api import adjoint, grad, jacobian, jvp, value_and_grad, vjp
 from transgrad.check import gradcheck
 from transgrad.errors import (GradcheckError, NonDifferentiableError, SourceUnavailableError,
                               TransgradError, UnsupportedSyntaxError)
 from transgrad.markers import detach, no_grad, stop_gradient
 
 __all__ = [
-    "grad", "value_and_grad", "vjp", "adjoint", "gradcheck", "no_grad", "detach", "stop_gradient",
+    "grad", "value_and_grad", "vjp", "jvp", "jacobian", "adjoint", "gradcheck", "no_grad", "detach", "stop_gradient",
     "TransgradError", "UnsupportedSyntaxError", "NonDifferentiableError", "SourceUnavailableError",
     "GradcheckError",
 ]

@@ -366,3 +366,140 @@ def adjoint(primitive):
         return rule
     return register
 
+
+
+# ----- forward mode -----
+
+class _JVPFunction(_Differentiated):
+    mode = "jvp"
+
+
+class JVPResult(tuple):
+    """`(value, tangent_out)` from tg.jvp; `.source` is the generated jvp code."""
+
+    source = None
+
+
+def jvp(function, primals, tangents, wrt=0):
+    """Forward mode: `(value, tangent_out)`, the function's value and its derivative along `tangents`.
+
+    `primals` is the tuple of all positional arguments; `tangents` has one entry
+    per `wrt` item (the bare tangent for a single `wrt`, a tuple for a tuple
+    `wrt`), each shaped and structured like its input. The generated code
+    (`.source` on the result) computes each tangent beside its primal value, in
+    one pass through the function's own control flow.
+    """
+    if not isinstance(primals, (tuple, list)):
+        raise TypeError(f"tg.jvp expects the primals as a tuple of all arguments, got {type(primals).__name__}")
+    compiled = _JVPFunction(function, wrt)
+    primals = tuple(primals)
+    values = compiled._wrt_values(primals, {})
+    if len(compiled.wrt) == 1 and not compiled.as_tuple:
+        tangents = (tangents,)
+    elif not isinstance(tangents, (tuple, list)) or len(tangents) != len(compiled.wrt):
+        raise ValueError(f"tg.jvp needs one tangent per wrt item ({len(compiled.wrt)}), as a tuple")
+    tangents = tuple(_tangent_like(t, v, name) for t, v, name in zip(tangents, values, compiled.wrt))
+    artifact, functions = compiled._bound(values, primals)
+    try:
+        value, tangent_out = functions["jvp"](*tangents, *primals)
+    except Exception as error:
+        _point_at_user_line(error, artifact)
+        raise
+    result = JVPResult((value, _finalize(tangent_out, value)))
+    result.source = artifact.source
+    return result
+
+
+def _tangent_like(tangent, value, name):
+    """A tangent checked against its input's structure and shape, in the input's dtype."""
+    if isinstance(value, dict):
+        if not isinstance(tangent, dict) or tangent.keys() != value.keys():
+            raise ValueError(f"the tangent for {name!r} must be a dict with the keys {sorted(value)}")
+        return {k: _tangent_like(tangent[k], v, name) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        if not isinstance(tangent, (list, tuple)) or len(tangent) != len(value):
+            raise ValueError(f"the tangent for {name!r} must be a {type(value).__name__} of {len(value)} items")
+        items = [_tangent_like(t, v, name) for t, v in zip(tangent, value)]
+        return type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
+    if runtime.is_record(value):
+        result = copy.copy(value)
+        for field, item in vars(value).items():
+            if _differentiable(item):
+                setattr(result, field, _tangent_like(getattr(tangent, field), item, name))
+        return result
+    _depth(value, f"argument {name!r}")
+    if np.shape(tangent) != np.shape(value):
+        raise ValueError(f"the tangent for {name!r} has shape {np.shape(tangent)} but the argument has shape "
+                         f"{np.shape(value)}; they must match")
+    if isinstance(value, float):
+        return float(tangent)
+    return np.asarray(tangent, dtype=np.asarray(value).dtype)
+
+
+class JacobianFunction:
+    """The Jacobian of a function, shaped `output.shape + input.shape` (a tuple of those for a tuple
+    `wrt`). Like JAX's jacfwd/jacrev it picks the cheaper mode on each call: forward mode (one jvp
+    per input element) when the inputs have fewer elements than the output, otherwise reverse mode
+    (the vjp's pullback once per output element, the primal computed once)."""
+
+    def __init__(self, function, wrt=0):
+        self.function = function
+        self.wrt = wrt
+        self.mode = None   # "forward" or "reverse": what the last call used
+        functools.update_wrapper(self, function)
+
+    def __call__(self, *args):
+        value, pullback = vjp(self.function, *args, wrt=self.wrt)
+        single = not isinstance(self.wrt, (tuple, list))
+        inputs = _VJPFunction(self.function, self.wrt)._wrt_values(args, {})
+        for x in inputs:
+            if not isinstance(x, (float, np.ndarray)):
+                raise TypeError("tg.jacobian differentiates with respect to arrays and floats; for a dict or "
+                                "list input use tg.jvp or tg.vjp")
+        out_shape, in_size = np.shape(value), sum(np.size(x) for x in inputs)
+        if in_size < np.size(value):
+            self.mode = "forward"
+            blocks = [self._columns(args, inputs, position, out_shape) for position in range(len(inputs))]
+        else:
+            self.mode, self._source = "reverse", pullback.source
+            blocks = self._rows(pullback, value, inputs, single)
+        return blocks[0] if single else tuple(blocks)
+
+    def _columns(self, args, inputs, position, out_shape):
+        x = inputs[position]
+        columns = np.zeros(out_shape + (np.size(x),))
+        for k in range(np.size(x)):
+            tangents = [np.zeros(np.shape(v)) if isinstance(v, np.ndarray) else 0.0 for v in inputs]
+            basis = np.zeros(np.size(x))
+            basis[k] = 1.0
+            tangents[position] = basis.reshape(np.shape(x)) if isinstance(x, np.ndarray) else 1.0
+            wrt_tangents = tangents[0] if not isinstance(self.wrt, (tuple, list)) else tuple(tangents)
+            result = jvp(self.function, args, wrt_tangents, wrt=self.wrt)
+            columns[..., k], self._source = result[1], result.source
+        return columns.reshape(out_shape + np.shape(x))
+
+    def _rows(self, pullback, value, inputs, single):
+        out_shape = np.shape(value)
+        rows = [np.zeros((np.size(value),) + np.shape(x)) for x in inputs]
+        dtype = np.asarray(value).dtype if np.issubdtype(np.asarray(value).dtype, np.inexact) else float
+        for k in range(np.size(value)):
+            seed = np.zeros(np.size(value), dtype=dtype)
+            seed[k] = 1.0
+            grads = pullback(seed.reshape(out_shape) if isinstance(value, np.ndarray) else float(seed[0]))
+            for row, grad in zip(rows, (grads,) if single else grads):
+                row[k] = grad
+        return [row.reshape(out_shape + np.shape(x)) for row, x in zip(rows, inputs)]
+
+    @property
+    def source(self):
+        """The generated code the last call used (the jvp's in forward mode, the vjp's otherwise)."""
+        if self.mode is None:
+            raise ValueError("tg.jacobian chooses its mode on the first call; call it before reading .source")
+        return self._source
+
+
+def jacobian(function, wrt=0):
+    """The Jacobian of `function` with respect to `wrt`, shaped `output.shape + input.shape`."""
+    if not callable(function):
+        raise TypeError(f"tg.jacobian expects a function, got {type(function).__name__}")
+    return JacobianFunction(function, wrt)

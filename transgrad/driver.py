@@ -39,6 +39,7 @@ from transgrad.rules import registry
 from transgrad.syntax import build
 from transgrad.syntax.naming import Namer, names_in
 from transgrad.syntax.templates import TemplateError, bind
+from transgrad.transform.forward import Forward, bind_wrt
 from transgrad.transform.reverse import Reverse
 
 _TEMPLATE_MODULES = {"np": numpy, "rt": runtime, "math": math}
@@ -169,6 +170,8 @@ class Compiler:
     def compile(self, function, wrt, mode, depths=None, preserve_result=False, argument_ranks=()):
         """mode: "grad" (joint function) or "vjp" (forward/backward pair). argument_ranks: the
         rank of each positional argument the code is specialised for (None: any)."""
+        if mode == "jvp":
+            return self.compile_forward(function, wrt, depths, argument_ranks)
         parsed, node, namer, resolver = normalize(function)
         sites, variable_depths = analyze_sites(node, resolver, parsed, depths or {})
         output = _output_name(node)
@@ -228,6 +231,87 @@ class Compiler:
         cells[1].cell_contents = artifact.bind(function, "backward")
         del self.in_progress[key]
         return artifact, cells
+
+
+    def compile_forward(self, function, wrt, depths=None, argument_ranks=()):
+        """Forward mode: `jvp_f(x_dot, ..., x, ...)` returning (value, tangent), compiled with the
+        same front end and activity analysis as the reverse mode (transform/forward.py)."""
+        parsed, node, namer, resolver = normalize(function)
+        sites, variable_depths = analyze_sites(node, resolver, parsed, depths or {})
+        output = _output_name(node)
+        activity = Activity(node, sites, wrt, output, parsed)
+        positional = [a.id for a in node.args.posonlyargs + node.args.args]
+        param_ranks = {name: None for name in positional + [a.id for a in node.args.kwonlyargs]}
+        param_ranks.update((name, rank) for name, rank in zip(positional, argument_ranks))
+        variable_ranks = ranks(node, sites, param_ranks, resolver.resolve)
+        if fuse_trace_of_products(node, sites, variable_ranks, resolver.resolve):
+            resolver.locals = local_names(node)
+            sites, variable_depths = analyze_sites(node, resolver, parsed, depths or {})
+            activity = Activity(node, sites, wrt, output, parsed)
+            variable_ranks = ranks(node, sites, param_ranks, resolver.resolve)
+        free = _free_names(namer, resolver)
+        links = _ForwardLinker(self, namer, parsed)
+        result = Forward(node, parsed, sites, activity, wrt, namer, free, links.link, variable_depths, output,
+                         variable_ranks).run()
+        role_names = {"jvp": namer.fresh(f"jvp_{node.name}")}
+        defs = [assemble.jvp(role_names["jvp"], node, result)]
+        source = unparse(name_runtime(defs, free["rt"]), parsed.line_text)
+        helpers = {free[k]: v for k, v in _TEMPLATE_MODULES.items()}
+        helpers.update(result.helpers)
+        cells = {n: types.CellType(v) for n, v in helpers.items()}
+        cells.update(links.cells)
+        free_list = sorted(set(cells) | set(parsed.closure))
+        filename = f"<transgrad {role_names['jvp']} of {parsed.filename}:{parsed.node.lineno}>"
+        compiled = compile_functions(source, free_list, filename)
+        artifact = Artifact(compiled, role_names, cells, list(resolver.guards.values()), links.artifacts, parsed)
+        artifact.restores_in_place = False
+        BY_FILENAME[filename] = artifact
+        return artifact
+
+    def jvp_artifact(self, function, wrt):
+        """A callee's jvp function, compiled once per (code, wrt); a recursive call links to the one
+        being compiled through a cell filled in when it is done."""
+        key = (function.__code__, tuple(wrt), "jvp", None, False)
+        if key in self.cache:
+            return self.cache[key], None
+        if key in self.in_progress:
+            return None, self.in_progress[key]
+        cell = types.CellType()
+        self.in_progress[key] = cell
+        artifact = self.compile_forward(function, tuple(wrt))
+        self.cache[key] = artifact
+        cell.cell_contents = artifact.bind(function, "jvp")
+        del self.in_progress[key]
+        return artifact, cell
+
+
+class _ForwardLinker:
+    """Gives the forward transform the name of a callee's jvp function and the arguments with tangents."""
+
+    def __init__(self, compiler, namer, parsed):
+        self.compiler = compiler
+        self.namer = namer
+        self.parsed = parsed
+        self.cells = {}
+        self.artifacts = []
+        self.by_key = {}
+
+    def link(self, callee, args, keywords, carried, site):
+        try:
+            wrt, arg_names = bind_wrt(callee, args, keywords, carried)
+        except (TemplateError, ValueError) as error:
+            raise NonDifferentiableError(callee.__name__, self.parsed.span(site.stmt), str(error)) from None
+        key = (callee, tuple(wrt))
+        if key not in self.by_key:
+            artifact, cell = self.compiler.jvp_artifact(callee, wrt)
+            if cell is None:   # already cached: bind a fresh function for this callee
+                cell = types.CellType(artifact.bind(callee, "jvp"))
+            if artifact is not None:
+                self.artifacts.append(artifact)
+            name = self.namer.fresh(f"jvp_{callee.__name__}")
+            self.cells[name] = cell
+            self.by_key[key] = name
+        return self.by_key[key], arg_names
 
 
 class _Linker:

@@ -2035,3 +2035,275 @@ def dirichlet_logpdf_grads(g, x, alpha):
     galpha = np.sum(np.reshape(gv * (np.log(full) - digamma(alpha_a).reshape(shape) + digamma(np.sum(alpha_a))),
                                (alpha_a.shape[0], -1)), -1)
     return [_cast_like(gx, x), _cast_like(galpha, alpha)]
+
+
+# ----- forward mode -----
+# Tangents are concrete values shaped like their primals (no "None is zero": the
+# forward transform knows statically which tangents are zero and drops them).
+
+
+def zero_tangent(x):
+    """A zero tangent with the structure of `x`: zeros for floating arrays and numbers, the same
+    containers around them (a plain object gets a copy with zero attributes)."""
+    if isinstance(x, np.ndarray):
+        return np.zeros(x.shape, dtype=x.dtype if np.issubdtype(x.dtype, np.inexact) else float)
+    if isinstance(x, np.generic):
+        return np.zeros((), dtype=x.dtype if np.issubdtype(x.dtype, np.inexact) else float)[()]
+    if isinstance(x, dict):
+        return {k: zero_tangent(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [zero_tangent(v) for v in x]
+    if isinstance(x, tuple):
+        items = [zero_tangent(v) for v in x]
+        return type(x)(*items) if hasattr(x, "_fields") else tuple(items)
+    if is_record(x):
+        import copy
+        record = copy.copy(x)
+        for name, value in vars(x).items():
+            setattr(record, name, zero_tangent(value))
+        return record
+    if isinstance(x, (bool, str, type(None))) or callable(x):
+        return None
+    return 0.0
+
+
+def broadcast_tangent(tangent, y):
+    """A tangent with the shape of its primal `y`, for an elementwise operation whose tangent only
+    involves operands that broadcast to less than the result (z = x + c with only x varying)."""
+    shape = np.shape(y)
+    if np.shape(tangent) == shape:
+        return tangent
+    return np.broadcast_to(tangent, shape)
+
+
+def jvp_by_vjp(rule, ans, args, tangents, **kwargs):
+    """The tangent of a tg.adjoint primitive, which has only a VJP: J v, one output element at a
+    time, as <e_k, J v> = <J^T e_k, v>. Costs one call of the rule per output element, so it
+    suits the small outputs such primitives usually have."""
+    out = np.zeros(np.shape(ans), dtype=np.result_type(np.asarray(ans).dtype, float))
+    flat = out.reshape(-1)
+    for k in range(flat.size):
+        seed = np.zeros(flat.size, dtype=flat.dtype)
+        seed[k] = 1.0
+        seed = seed.reshape(np.shape(ans)) if np.ndim(ans) else seed[0]
+        cotangents = call_rule(rule, len(args), seed, ans, *args, **kwargs)
+        flat[k] = sum(np.sum(np.real(np.conj(c) * v)) for c, v in zip(cotangents, tangents)
+                      if c is not None and v is not None)
+    return out if np.ndim(ans) or isinstance(ans, np.ndarray) else float(out)
+
+
+def _present(tangent):
+    """Is this tangent argument a real tangent (the compiler passes 0.0 or None for absent ones)?"""
+    return tangent is not None and not (type(tangent) is float and tangent == 0.0)
+
+
+def _or_zeros(tangent, x):
+    return tangent if _present(tangent) else zero_tangent(np.asarray(x, dtype=float) if np.ndim(x) == 0 and
+                                                          not isinstance(x, np.ndarray) else x)
+
+
+def reduced_tangent(tangent, partials, axis=None, keepdims=False):
+    """The tangent of a reduction whose output elements each read their own slice of the input:
+    the input tangent weighted by the partial derivatives, summed over the reduced axes."""
+    axes = None if axis is None else normalize_axis(axis, np.ndim(partials))
+    return np.sum(tangent * partials, axis=axes, keepdims=keepdims)
+
+
+def astype_tangent(tangent, y):
+    """The tangent of x.astype(dtype): cast like the result for a floating target, 0 for an
+    integer or boolean one (the cast stops the derivative)."""
+    dtype = np.asarray(y).dtype
+    if not np.issubdtype(dtype, np.inexact):
+        return np.zeros(np.shape(y))
+    return np.asarray(real_like(tangent, y)).astype(dtype, copy=False)
+
+
+def sorted_tangent(tangent, a, axis=-1):
+    """The tangent of np.sort: each element's tangent moves with it (numpy's stable order on ties)."""
+    if axis is None:
+        return np.ravel(tangent)[np.argsort(np.ravel(a), kind="stable")]
+    return np.take_along_axis(np.asarray(tangent), np.argsort(a, axis=axis, kind="stable"), axis)
+
+
+def cumprod_tangent(tangent, a, axis=None):
+    """The tangent of np.cumprod, exact where the input has zeros: the k-th product's tangent is
+    sum over j <= k of t_j times the product of the other factors up to k."""
+    a, tangent = np.asarray(a), np.broadcast_to(tangent, np.shape(a))
+    if axis is None:
+        a, tangent, axis = a.ravel(), np.ravel(tangent), 0
+    a, tangent = np.moveaxis(a, axis, -1), np.moveaxis(tangent, axis, -1)
+    n = a.shape[-1]
+    before = np.cumprod(np.concatenate([np.ones(a.shape[:-1] + (1,)), a[..., :-1]], -1), -1)
+    out = np.zeros(np.broadcast_shapes(a.shape, tangent.shape), dtype=np.result_type(a, tangent, float))
+    for j in range(n):
+        after = np.cumprod(np.concatenate([np.ones(a.shape[:-1] + (1,)), a[..., j + 1:]], -1), -1)
+        out[..., j:] += (tangent[..., j] * before[..., j])[..., None] * after
+    return np.moveaxis(out, -1, axis)
+
+
+def einsum_tangent(subscripts, operands, tangents):
+    """The tangent of np.einsum: one term per operand with a tangent (einsum is multilinear)."""
+    operands = [op for op in operands if op is not None]
+    total = None
+    for k, tangent in enumerate(tangents[:len(operands)]):
+        if _present(tangent):
+            term = np.einsum(subscripts, *operands[:k], tangent, *operands[k + 1:])
+            total = term if total is None else total + term
+    return total
+
+
+def _weights_like(weights, a, axis):
+    """np.average's weights broadcast against a (a 1-D weight vector lies along `axis`)."""
+    w = np.asarray(weights, dtype=float)
+    if w.ndim == 1 and np.ndim(a) > 1:
+        shape = [1] * np.ndim(a)
+        shape[axis] = w.size
+        w = w.reshape(shape)
+    return np.broadcast_to(w, np.shape(a))
+
+
+def average_tangent(ta, tw, a, y, axis=None, weights=None, keepdims=False):
+    """The tangent of np.average: (sum w ta + sum tw (a - y)) / sum w over the averaged axes."""
+    w = np.ones(np.shape(a)) if weights is None else _weights_like(weights, a, axis)
+    axes = None if axis is None else normalize_axis(axis, np.ndim(a))
+    total = np.sum(w, axis=axes, keepdims=True)
+    out = np.sum(w * _or_zeros(ta, a), axis=axes, keepdims=True)
+    if weights is not None and _present(tw):
+        out = out + np.sum(_weights_like(tw, a, axis) * (a - keep_reduced(y, a, axis, keepdims)), axis=axes,
+                           keepdims=True)
+    return np.reshape(out / total, np.shape(y))
+
+
+def cov_tangent(tm, ty, m, y=None, rowvar=True, bias=False, ddof=None):
+    """The tangent of np.cov, bilinear in the centred observations X: (dX Xc^T + Xc dX^T) / (n - ddof)."""
+    def rows(value):
+        value = np.atleast_2d(np.asarray(value, dtype=float))
+        return value if rowvar or value.shape[0] == 1 else value.T
+    x = rows(m) if y is None else np.concatenate([rows(m), rows(y)], 0)
+    dx = rows(_or_zeros(tm, m)) if y is None else np.concatenate([rows(_or_zeros(tm, m)), rows(_or_zeros(ty, y))], 0)
+    count = x.shape[1] - (ddof if ddof is not None else 0 if bias else 1)
+    xc, dxc = x - x.mean(1, keepdims=True), dx - dx.mean(1, keepdims=True)
+    out = (dxc @ xc.T + xc @ dxc.T) / count
+    return np.reshape(out, np.shape(np.cov(m, y, rowvar, bias, ddof)))
+
+
+def pad_tangent(ta, tc, array, pad_width, mode="constant"):
+    """The tangent of np.pad: linear in the array and, in constant mode, the fill values."""
+    if mode == "constant":
+        return np.pad(_or_zeros(ta, array), pad_width, "constant", constant_values=tc if _present(tc) else 0.0)
+    return np.pad(ta, pad_width, mode)
+
+
+def split_like(tangent, pieces, axis=0):
+    """The tangent of np.split and its kin: the input tangent cut where the result was cut."""
+    bounds = np.cumsum([np.shape(p)[axis] for p in pieces])[:-1]
+    return np.split(tangent, bounds, axis)
+
+
+def append_tangent(tarr, tvalues, arr, values, axis=None):
+    """The tangent of np.append: the tangents appended in the same way."""
+    return np.append(_or_zeros(tarr, arr), _or_zeros(tvalues, values), axis)
+
+
+def meshgrid_tangent(tangents, xs, indexing="xy"):
+    """The tangent of np.meshgrid: each grid is its own input spread out, and so is its tangent."""
+    present = [(t, x) for t, x in zip(tangents, xs) if x is not None]
+    return list(np.meshgrid(*[_or_zeros(t, x) for t, x in present], indexing=indexing))
+
+
+def broadcast_tangents(tangents, outputs):
+    """The tangent of np.broadcast_arrays: each tangent broadcast to its output's shape."""
+    return [np.broadcast_to(t, np.shape(y)) if _present(t) else zero_tangent(y) for t, y in zip(tangents, outputs)]
+
+
+def matmul_like(ta, x, b):
+    """dA x in np.linalg.solve's own convention: b (and x) is a vector only when b is 1-D."""
+    if np.ndim(b) == 1:
+        return np.matmul(ta, x[..., None])[..., 0]
+    return np.matmul(ta, x)
+
+
+def multi_dot_tangent(arrays, tangents):
+    """The tangent of np.linalg.multi_dot: one product per factor with a tangent."""
+    total = None
+    for k, tangent in enumerate(tangents):
+        if _present(tangent) and np.any(tangent):
+            term = np.linalg.multi_dot(list(arrays[:k]) + [tangent] + list(arrays[k + 1:]))
+            total = term if total is None else total + term
+    return total if total is not None else np.zeros(np.shape(np.linalg.multi_dot(arrays)))
+
+
+def matrix_power_tangent(ta, a, n):
+    """d(A^n) = sum_k A^k dA A^(n-1-k); a negative power through dA^-1 = -A^-1 dA A^-1."""
+    if n == 0:
+        return np.zeros(np.shape(a))
+    if n < 0:
+        a_inv = np.linalg.inv(a)
+        return matrix_power_tangent(-np.matmul(a_inv, np.matmul(ta, a_inv)), a_inv, -n)
+    powers = [np.broadcast_to(np.eye(np.shape(a)[-1]), np.shape(a))]
+    for _ in range(n - 1):
+        powers.append(np.matmul(powers[-1], a))
+    return sum(np.matmul(powers[k], np.matmul(ta, powers[n - 1 - k])) for k in range(n))
+
+
+def _symmetric_from(ta, lower=True):
+    """The symmetric perturbation a function that reads one triangle sees."""
+    tri = np.tril(ta) if lower else np.triu(ta)
+    return tri + np.swapaxes(tri, -1, -2) - tri * np.eye(np.shape(ta)[-1])
+
+
+def cholesky_tangent(ta, L, upper=False):
+    """dL = L phi(L^-1 dA L^-T), phi: the lower triangle with half the diagonal (for upper=True the
+    transpose of the lower factor's tangent)."""
+    lower = np.swapaxes(L, -1, -2) if upper else L
+    sym = _symmetric_from(ta, not upper)
+    inner = np.linalg.solve(lower, np.swapaxes(np.linalg.solve(lower, sym), -1, -2))
+    phi = np.tril(inner) - 0.5 * inner * np.eye(np.shape(L)[-1])
+    out = np.matmul(lower, phi)
+    return np.swapaxes(out, -1, -2) if upper else out
+
+
+def eigh_tangent(ta, ans, UPLO="L"):
+    """The tangent of np.linalg.eigh: with P = V^T dA V, dw = diag(P), dV = V (F o P), where
+    F_ij = 1 / (w_j - w_i) and pairs with equal eigenvalues are dropped (the adjoint's convention)."""
+    w, v = ans
+    p = np.matmul(np.swapaxes(v, -1, -2), np.matmul(_symmetric_from(ta, UPLO == "L"), v))
+    gaps = w[..., None, :] - w[..., :, None]
+    f = np.divide(1.0, gaps, out=np.zeros_like(gaps), where=gaps != 0)
+    return [np.diagonal(p, axis1=-2, axis2=-1).copy(), np.matmul(v, f * p)]
+
+
+def svdvals_tangent(ta, a):
+    """ds = diag(U^T dA V) for the singular values."""
+    u, _, vt = np.linalg.svd(a, full_matrices=False)
+    return np.einsum("...ij,...ik,...kj->...j", u, ta, np.swapaxes(vt, -1, -2))
+
+
+def tensorinv_tangent(ta, y, ind=2):
+    """d tensorinv(A) = -Y dA Y on the matricized forms."""
+    out_shape = np.shape(y)
+    rows = int(np.prod(np.shape(ta)[:ind]))
+    y2 = np.reshape(y, (-1, rows))
+    ta2 = np.reshape(ta, (rows, -1))
+    return np.reshape(-y2 @ ta2 @ y2, out_shape)
+
+
+def tensordot_like(ta, x):
+    """dA contracted with the solution over x's axes (np.linalg.tensorsolve, axes=None)."""
+    return np.tensordot(ta, x, np.ndim(x))
+
+
+def extreme_tangent(ta, tb, a, b, ans):
+    """The tangent of max(a, b) / min(a, b) (half each on a tie) or max(items) / min(items) (split
+    equally among the items equal to the result), as extreme_grad's weights."""
+    if b is not None:
+        wa = extreme_grad(1.0, a, ans, b)
+        return wa * (ta if _present(ta) else 0.0) + (1.0 - wa) * (tb if _present(tb) else 0.0)
+    weights = extreme_grad(1.0, a, ans)
+    return sum(w * t for w, t in zip(weights, ta))
+
+
+def sorted_items_tangent(tangents, items, reverse=False):
+    """The tangent of sorted(items): each item's tangent moves with it (sorted is stable)."""
+    order = sorted(range(len(items)), key=lambda k: items[k], reverse=reverse)
+    return [tangents[k] for k in order]

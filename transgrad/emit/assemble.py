@@ -168,3 +168,18 @@ def split(forward_name, backward_name, node, result, saved_name):
     backward_body.append(returned)
     backward = function_def(backward_name, [saved_name, cotangent], backward_body, like=node)
     return forward, backward
+
+
+def jvp(name, node, result):
+    """Forward mode as one function: `def jvp_f(x_dot, x, ...)`, the primal statements with their
+    tangents beside them, returning `(value, value_dot)`. The tangent parameters come first, so the
+    user's defaults still line up with the user's parameters."""
+    user = node.args
+    args = gast.arguments(args=[build.name(p) for p in result.tangent_params] + [build.name(a.id) for a in user.args],
+                          posonlyargs=[], vararg=None, kwonlyargs=[build.name(a.id) for a in user.kwonlyargs],
+                          kw_defaults=[None] * len(user.kwonlyargs), kwarg=None, defaults=[])
+    for arg in args.args + args.kwonlyargs:
+        arg.ctx = gast.Param()
+    returned = gast.Return(value=gast.Tuple(elts=[result.output, result.tangent_out], ctx=gast.Load()))
+    body = mark_lines(result.body, skip=node.lineno) + [returned]
+    return function_def(name, args, body, like=node)

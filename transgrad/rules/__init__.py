@@ -15,3 +15,10 @@ except ImportError:  # pragma: no cover - scipy is optional
     pass
 else:
     from transgrad.rules import scipy_rules  # noqa: F401
+
+# Tangent rules (forward mode), one module per library beside the adjoint modules.
+from transgrad.rules import operator_tangents  # noqa: F401,E402
+from transgrad.rules import numpy_tangents  # noqa: F401,E402
+from transgrad.rules import linalg_tangents  # noqa: F401,E402
+from transgrad.rules import math_tangents  # noqa: F401,E402
+from transgrad.rules import builtin_tangents  # noqa: F401,E402

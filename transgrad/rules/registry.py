@@ -225,3 +225,69 @@ def _elementwise_rules():
                 callee is f for f in (np.where, np.clip, builtins.abs, builtins.min, builtins.max, builtins.pow)):
             found.add(id(rule))
     return frozenset(found)
+
+
+# ----- tangent rules (forward mode) -----
+# A tangent template mirrors an adjoint template: its first parameter is the
+# primal result, the others mirror the callee's signature, and its body assigns
+# the result's tangent with `t[y] = ...`, reading the inputs' tangents as
+# `t[x]`. An input without a tangent is a symbolic zero: the forward transform
+# drops the terms it would multiply, so `t[z] = t[x1] * x2 + x1 * t[x2]`
+# becomes `z_dot = x1_dot * x2` when only x1 varies.
+
+
+class _TangentPlaceholder:
+    """`t` in tangent templates: `t[x]` is the tangent of x. Never evaluated."""
+
+    def __getitem__(self, name):  # pragma: no cover - templates are read, not run
+        raise RuntimeError("tangent templates are read by the compiler, not called")
+
+
+t = _TangentPlaceholder()
+
+_tangent_by_callee = {}
+_tangent_by_method = {}
+_tangent_by_attribute = {}
+
+
+def tangent_template(*callees, name=None):
+    """Register the decorated template as the tangent rule of each callee (same callees as its adjoint)."""
+    def register(template):
+        for callee in callees:
+            _tangent_by_callee[_key(callee)] = (callee, Rule(name or _display_name(callee), "template", template))
+        return template
+    return register
+
+
+def tangent_method_template(*method_names):
+    def register(template):
+        for method in method_names:
+            _tangent_by_method[method] = Rule(f"ndarray.{method}", "template", template)
+        return template
+    return register
+
+
+def tangent_attribute_template(attribute):
+    def register(template):
+        _tangent_by_attribute[attribute] = Rule(f"ndarray.{attribute}", "template", template)
+        return template
+    return register
+
+
+def lookup_tangent(rule):
+    """The tangent Rule registered for the same callee, method or attribute as the adjoint `rule`, or None."""
+    for table, adjoints in ((_tangent_by_method, _by_method), (_tangent_by_attribute, _by_attribute)):
+        for key, adjoint_rule in adjoints.items():
+            if adjoint_rule is rule:
+                return table.get(key)
+    for key, (callee, adjoint_rule) in _by_callee.items():
+        if adjoint_rule is rule:
+            entry = _tangent_by_callee.get(key)
+            return entry[1] if entry is not None and _same(entry[0], callee) else None
+    return None
+
+
+def registered_tangents():
+    """(callees, methods, attributes) that have a tangent rule, for the registry comparison test."""
+    return ([callee for callee, _ in _tangent_by_callee.values()], dict(_tangent_by_method),
+            dict(_tangent_by_attribute))
