@@ -96,8 +96,8 @@ def _differentiable(value):
 def _finalize(grad, value):
     """A raw gradient shaped, typed and structured like its input."""
     if type(grad) is np.ndarray and type(value) is np.ndarray and grad.dtype == value.dtype \
-            and grad.shape == value.shape and grad.flags.writeable:
-        return grad
+            and grad.shape == value.shape and (grad.base is None or grad.flags.writeable):
+        return grad   # an array that owns its memory is writeable (the check is the slow part)
     if type(value) is float and type(grad) is float:
         return grad
     if isinstance(value, dict):
@@ -170,6 +170,8 @@ class _Differentiated:
                 key = self._keys.get(ranks)
                 if key is None:
                     key = self._keys[ranks] = (self._leaf_key, ranks)
+                    if len(ranks) == 1:
+                        self._keys[ranks[0]] = key   # the fast path of GradFunction.__call__
                 return key
         return tuple((name, _depth(value, f"argument {name!r}")) for name, value in zip(self.wrt, values)), ranks
 
@@ -221,6 +223,22 @@ class GradFunction(_Differentiated):
     """The gradient of a scalar-valued function, compiled on first call."""
 
     def __call__(self, *args, **kwargs):
+        if not kwargs and len(args) == 1 and self._first_positions == [0]:
+            # the commonest call, one array or float differentiated: no generic plumbing
+            x = args[0]
+            kind = type(x)
+            if kind is np.ndarray and x.dtype.kind == "f" or kind is float:
+                key = self._keys.get(x.ndim if kind is np.ndarray else 0)
+                last = self._last
+                if key is not None and last is not None and last[0] is key and last[1].guards_hold():
+                    try:
+                        out = last[2]["joint"](x)
+                    except Exception as error:
+                        _point_at_user_line(error, last[1])
+                        raise
+                    if self.preserve_result:
+                        return out[0], self._grads(out[1], args)
+                    return self._grads(out, args)
         values = self._wrt_values(args, kwargs)
         artifact, functions = self._bound(values, args)
         try:

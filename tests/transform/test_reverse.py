@@ -138,3 +138,33 @@ def test_rnn_matches_finite_differences(h, w, xs):
 def test_branches_match_finite_differences(x, y):
     assume(abs(np.sum(x)) > 1e-3 and abs(np.sum(x) + 1) > 1e-3)   # away from the branch boundaries
     assert tg.gradcheck(branchy, x, y, wrt=(0, 1), rtol=1e-4, atol=1e-6)
+
+
+def rosenbrock_loop(x):
+    total = 0.0
+    for i in range(len(x) - 1):
+        total += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
+    return total
+
+
+def test_scalar_loop_bodies_are_recomputed_not_recorded_and_the_value_loop_goes():
+    x = np.linspace(-1.0, 1.5, 7)
+    g = tg.grad(rosenbrock_loop)
+    g(x)
+    code = [line.strip() for line in g.source.splitlines() if not line.strip().startswith("#")]
+    assert not any("stack" in line for line in code)          # nothing pushed or popped
+    assert not any(line.startswith("for i in range") for line in code)   # only the reversed loop
+    assert tg.gradcheck(rosenbrock_loop, x)
+
+
+def shifts_in_place(x):
+    y = x * 1.0
+    total = 0.0
+    for i in range(len(y) - 1):
+        y[i + 1] = y[i] * 0.5 + y[i + 1]
+        total = total + y[i] * y[i + 1]
+    return total
+
+
+def test_values_the_loop_changes_are_recorded_not_recomputed():
+    assert tg.gradcheck(shifts_in_place, np.array([0.3, -1.2, 0.8, 1.7, 0.4]))

@@ -10,7 +10,7 @@ from transgrad.emit.codegen import function_def, mark_lines
 from transgrad.optimize.broadcast import ImplicitBroadcasts, read_shapes_from_parameters
 from transgrad.optimize.copies import propagate_copies
 from transgrad.optimize.dce import remove_dead_resets
-from transgrad.optimize.liveness import sweep
+from transgrad.optimize.liveness import remove_faint, sweep
 from transgrad.optimize.reuse import reuse_dead_operands
 from transgrad.optimize.fold import fold
 from transgrad.syntax import build
@@ -138,7 +138,7 @@ def dead_primal(primal, live, pure):
     """The primal without the pure assignments (pure: statement ids) that nothing after them reads:
     in a gradient function, values only the returned result needed (z = y * y * 3 before
     out = z.mean(), when the gradient needs y alone)."""
-    return sweep(primal, live, lambda stmt: id(stmt) in pure)[1]
+    return remove_faint(primal, live, lambda stmt: id(stmt) in pure)
 
 
 def split(forward_name, backward_name, node, result, saved_name):

@@ -69,3 +69,61 @@ def loads(nodes):
             elif isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
                 found.add(node.target.id)
     return found
+
+
+def remove_faint(stmts, needed, removable):
+    """The block without removable assignments whose value never reaches `needed` (names read
+    after the block) or a statement that stays, even through loops: `total = total + term` in a
+    loop feeds only itself, which liveness alone cannot see. A `for` over range whose body becomes
+    empty goes too."""
+    useful = set(needed)
+    kept_loads = []
+    for node in _all_statements(stmts):
+        if not removable(node) and not isinstance(node, (gast.For, gast.While, gast.If, gast.With)):
+            kept_loads.append(node)
+        elif isinstance(node, gast.For):
+            kept_loads.append(node.iter)
+        elif isinstance(node, (gast.While, gast.If)):
+            kept_loads.append(node.test)
+    useful |= loads(kept_loads)
+    assignments = [node for node in _all_statements(stmts) if removable(node)]
+    changed = True
+    while changed:
+        changed = False
+        for node in assignments:
+            if _target(node) in useful:
+                new = loads([node.value]) - useful
+                if new:
+                    useful |= new
+                    changed = True
+    return _drop(stmts, lambda node: removable(node) and _target(node) not in useful)
+
+
+def _all_statements(stmts):
+    for stmt in stmts:
+        yield stmt
+        for field in ("body", "orelse"):
+            yield from _all_statements(getattr(stmt, field, None) or [])
+
+
+def _drop(stmts, dead):
+    out = []
+    for stmt in stmts:
+        if dead(stmt):
+            continue
+        for field in ("body", "orelse"):
+            block = getattr(stmt, field, None)
+            if block:
+                setattr(stmt, field, _drop(block, dead))
+        if isinstance(stmt, gast.For) and not [s for s in stmt.body if not _is_marker(s)] and not stmt.orelse \
+                and isinstance(stmt.iter, gast.Call) and isinstance(stmt.iter.func, gast.Name) \
+                and stmt.iter.func.id == "range":
+            continue
+        if isinstance(stmt, (gast.If, gast.For, gast.While, gast.With)) and not stmt.body:
+            stmt.body = [gast.Pass()]
+        out.append(stmt)
+    return out
+
+
+def _is_marker(stmt):
+    return isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant) and isinstance(stmt.value.value, str)

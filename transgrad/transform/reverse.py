@@ -58,6 +58,7 @@ class Reverse(AssignmentAdjoints):
         self.recorded = set()       # R: primal names the adjoint reads
         self.nullable = set()       # gradients that may be None at run time
         self.loop_targets = self._range_loop_targets()
+        self.recomputable = self._recomputable()   # for-loop body stmt id -> statements recomputed
         self.overwrites = Overwrites(activity.cfg, sites, self.params, local_names(function_node))
         self.alias = {}               # operand name -> name holding its old value
         self.rule_names = {}
@@ -169,10 +170,48 @@ class Reverse(AssignmentAdjoints):
     def _multi(self, name):
         return len(self.sites_by_name.get(name, ())) + (name in self.loop_targets) > 1 or name in self.params
 
+    def _recomputable(self):
+        """{id of a for loop: [statements of its body cheaper to recompute than to record]}.
+
+        In a loop over range, a number computed from the counter, loop-invariant values and other
+        such numbers (`i + 1`, `x[i]` of an array the loop never changes, `1.0 - x_i`) is recomputed
+        at the top of the adjoint's iteration instead of being pushed and popped: one float
+        operation costs less than a push and a pop.
+        """
+        found = {}
+        for loop in gast.walk(self.node):
+            if not isinstance(loop, gast.For):
+                continue
+            assigned = {n.id for s in loop.body for n in gast.walk(s)
+                        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+            assigned |= {self.site_of[id(n)].target for s in loop.body for n in gast.walk(s)
+                         if id(n) in self.site_of}   # x[i] = v and xs.append(v) change x and xs
+            cheap, names = [], set()
+            for stmt in loop.body:
+                site = self.site_of.get(id(stmt))
+                if site is None or not isinstance(stmt, gast.Assign) or not isinstance(stmt.targets[0], gast.Name):
+                    continue
+                op = site.operation
+                pure = op.kind in ("subscript", "copy") or op.kind == "rule" and op.rule.kind == "template"
+                reads = {n.id for n in gast.walk(stmt.value) if isinstance(n, gast.Name)}
+                if pure and self.ranks.get(site.target) == 0 and len(self.sites_by_name[site.target]) == 1 \
+                        and site.target not in self.params and all(
+                            n == loop.target.id or n in names or n not in assigned for n in reads):
+                    cheap.append(stmt)
+                    names.add(site.target)
+            if cheap:
+                found[id(loop)] = cheap
+        return found
+
+    def recomputed_names(self):
+        return {s.targets[0].id for stmts in self.recomputable.values() for s in stmts}
+
     def records(self, site):
         """Does this assignment push the old value of its target (tbr.py)?"""
         name = site.target
         if site.operation.kind in IN_PLACE:
+            return False
+        if name in self.recomputed_names():
             return False
         if name not in self.recorded or name in self.loop_targets and not self._multi(name):
             return False
@@ -454,6 +493,7 @@ class Reverse(AssignmentAdjoints):
     def adjoint_for(self, stmt, state):
         body = [s for s in stmt.body if not _is_exit_test(s)]
         before, code, head = self.loop_fixpoint(body, state)
+        code = self.recompute(stmt, code) + code
         iterable = stmt.iter
         holder = self.control_names.get((id(stmt), "range"))
         if holder:
@@ -472,6 +512,17 @@ class Reverse(AssignmentAdjoints):
         if stmt.target.id in self.recorded and self._multi(stmt.target.id):
             out.append(self.pop(stmt.target.id, stmt))
         return out, head
+
+    def recompute(self, loop, code):
+        """The loop's recomputable statements that the adjoint body reads (and what they need)."""
+        cheap = self.recomputable.get(id(loop), [])
+        needed = {n.id for s in code for n in gast.walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+        chosen = []
+        for stmt in reversed(cheap):
+            if stmt.targets[0].id in needed:
+                chosen.append(build.clone(stmt))
+                needed |= {n.id for n in gast.walk(stmt.value) if isinstance(n, gast.Name)}
+        return chosen[::-1]
 
     def adjoint_while(self, stmt, state):
         before, code, head = self.loop_fixpoint(stmt.body, state)
@@ -522,9 +573,11 @@ class ReverseResult:
         self.shape_sources = reverse.shape_sources
         # primal assignments with no effect but their value: a template rule, a copy, an item, a display
         self.pure = {id(site.stmt) for site in reverse.sites if site.operation.kind in ("copy", "subscript", "display")
-                     or site.operation.kind == "rule" and site.operation.rule.kind == "template"}
+                     or site.operation.kind == "rule" and site.operation.rule.kind == "template"
+                     or isinstance(site.stmt, gast.Assign) and isinstance(site.stmt.value, gast.Constant)}
         self.stack = reverse.stack() if reverse.pushes else None
-        self.none_inits = sorted({n for n in reverse.recorded if reverse.needs_none_init(n)}
+        self.none_inits = sorted({n for n in reverse.recorded if reverse.needs_none_init(n)
+                                  and n not in reverse.recomputed_names()}
                                  | reverse.pushed_controls | reverse.nested_controls)
         self.output = reverse.output
         self.output_adjoint = reverse.adjoint(reverse.output) if reverse.output in reverse.active else None
