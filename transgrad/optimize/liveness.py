@@ -17,6 +17,7 @@ def sweep(stmts, live, removable):
 
 
 def _sweep(stmts, live, removable, delete):
+    """One backward pass; delete=False only computes liveness."""
     out = []
     for stmt in reversed(stmts):
         if removable(stmt) and _target(stmt) not in live:

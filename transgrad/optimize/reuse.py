@@ -18,7 +18,7 @@ the statement becomes `dy = rt.reuse(np.multiply, 2 * dy_times_y, y)`, which com
 import gast
 import numpy as np
 
-from transgrad.optimize.liveness import loads, sweep
+from transgrad.optimize.liveness import _sweep, loads
 
 _UFUNCS = {gast.Add: "add", gast.Sub: "subtract", gast.Mult: "multiply", gast.Div: "true_divide"}
 _SHAPE_READS = {"shape", "size", "ndim", "zeros_like"}
@@ -112,11 +112,15 @@ def _aliased(stmts, np_name, rt_name):
     return aliased
 
 
+def _nothing(stmt):
+    return False
+
+
 def _live_after(body, tail):
     """For each top-level statement, the names read after it (its successors, then `tail`)."""
     live = loads(tail)
     result = [None] * len(body)
     for position in range(len(body) - 1, -1, -1):
         result[position] = live
-        live, _ = sweep([body[position]], live, lambda stmt: False)
+        live, _ = _sweep([body[position]], live, _nothing, delete=False)
     return result

@@ -81,9 +81,9 @@ class Reverse(AssignmentAdjoints):
             done = reads == self.recorded and self.next_nullable <= self.nullable
             self.recorded |= reads
             self.nullable |= self.next_nullable
+            if done:   # this pass saw what the next one would: it is the result
+                return ReverseResult(self, primal, adjoint, results)
             self.namer = self.restored(namer_snapshot)
-            if done:
-                break
         self.pushes = False
         primal = self.primal_block(self.node.body, loop_depth=0)
         seed_state, adjoint, results = self.adjoint_sweep()
@@ -462,8 +462,7 @@ class Reverse(AssignmentAdjoints):
         names = copy.deepcopy(self.namer)
         before = []
         for _ in range(2):
-            head = self._head_state(body, state, names)
-            _, after = self.adjoint_block(body, head.copy())
+            head, code, after = self._head_state(body, state, names)
             scalars = {self.adjoint_names[p] for p, rank in self.ranks.items()
                        if rank == 0 and p in self.adjoint_names}
             hoist = [n for n, fact in state.items() if fact == SHARED and after.fact(n) == OWNED
@@ -475,20 +474,22 @@ class Reverse(AssignmentAdjoints):
                 before.append(build.assign(name, build.call(self.rt("owned"), build.name(name))))
                 state[name] = OWNED
         self.note_nullable(head)
-        self.namer = self.restored(names)
-        code, _ = self.adjoint_block(body, head.copy())
         return before, code, head
 
     def _head_state(self, body, state, names):
+        """(state at the loop head, the body's adjoint from it, the state after it): iterate the
+        body's adjoint from the entry state, joining, until the head state is stable."""
         head = state
         for _ in range(20):
             self.namer = self.restored(names)
-            _, after = self.adjoint_block(body, head.copy())
+            code, after = self.adjoint_block(body, head.copy())
             joined = head.join(after)
             if joined.same(head):
-                break
+                return head, code, after
             head = joined
-        return head
+        self.namer = self.restored(names)
+        code, after = self.adjoint_block(body, head.copy())
+        return head, code, after
 
     def adjoint_for(self, stmt, state):
         body = [s for s in stmt.body if not _is_exit_test(s)]
