@@ -77,7 +77,7 @@ def test_tutorial_gradient_reads_like_hand_written_code():
             y = x + 2
             dout = 1.0
             # grad of line {line + 3}: out = z.mean()
-            dz = dout / np.size(x)
+            dz = dout / x.size
             # grad of line {line + 2}: z = y * y * 3
             dy_times_y = dz * 3
             dy = rt.reuse(np.multiply, 2 * dy_times_y, y)

@@ -7,7 +7,7 @@ split ("vjp"):    def f_forward(x, ...): primal; return out, saved
 import gast
 
 from transgrad.emit.codegen import function_def, mark_lines
-from transgrad.optimize.broadcast import ImplicitBroadcasts, read_shapes_from_parameters
+from transgrad.optimize.broadcast import ImplicitBroadcasts, array_attributes, read_shapes_from_parameters
 from transgrad.optimize.copies import propagate_copies
 from transgrad.optimize.dce import remove_dead_resets
 from transgrad.optimize.liveness import remove_faint, sweep
@@ -72,6 +72,7 @@ def joint(name, node, result, rt_name, preserve_result, tuple_wrt):
     primal = dead_primal(primal, live, result.pure)
     params = {a.id for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs}
     is_number, is_array = _rank_tests(result, implicit)
+    adjoint = array_attributes(adjoint, result.free["np"], is_array)
     body = reuse_dead_operands(_prologue(result) + mark_lines(primal, skip=node.lineno) + adjoint, [returned],
                                params, is_number, is_array, result.free["np"], rt_name)
     body.append(returned)

@@ -46,6 +46,28 @@ def read_shapes_from_parameters(stmts, sources, np_name, rt_name):
     return stmts
 
 
+class _ArrayAttributes(gast.NodeTransformer):
+    """np.size(x) -> x.size and np.shape(x) -> x.shape for names that surely hold arrays: the same
+    value, without a function call."""
+
+    def __init__(self, np_name, is_array):
+        self.np, self.is_array = np_name, is_array
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        if isinstance(node.func, gast.Attribute) and node.func.attr in ("size", "shape") and \
+                isinstance(node.func.value, gast.Name) and node.func.value.id == self.np and \
+                len(node.args) == 1 and not node.keywords and self.is_array(node.args[0]):
+            return gast.copy_location(gast.Attribute(value=node.args[0], attr=node.func.attr, ctx=gast.Load()), node)
+        return node
+
+
+def array_attributes(stmts, np_name, is_array):
+    """The statements with shape reads of arrays written as attributes (in place)."""
+    transformer = _ArrayAttributes(np_name, is_array)
+    return [transformer.visit(stmt) for stmt in stmts]
+
+
 class ImplicitBroadcasts:
     """is_scalar(node): is an expression surely a number (rank 0)? has_shape(node, shape_node):
     does an array expression surely have that shape? is_array(node): is a gradient an array?"""
