@@ -83,6 +83,9 @@ class ImplicitBroadcasts:
     def run(self, stmts, tail):
         """The statements rewritten; a scalar is kept implicit only if no use has to broadcast it
         (otherwise the original array is clearer and no slower)."""
+        if not any(_is_attribute(node.func, self.np, "broadcast_to") for stmt in stmts for node in gast.walk(stmt)
+                   if isinstance(node, gast.Call)):
+            return stmts   # nothing is spread over an array: nothing to keep as a number
         allowed = _assigned_once(stmts + tail)
         while True:
             self.implicit, self.materialized = {}, set()

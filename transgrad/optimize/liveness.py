@@ -12,20 +12,23 @@ import gast
 def sweep(stmts, live, removable):
     """(names live before the block, the block without the removable assignments whose target is
     dead). `live`: names read after the block."""
-    _sweep(stmts, live, removable, delete=False)
-    return _sweep(stmts, live, removable, delete=True)
+    memo = {}
+    _sweep(stmts, live, removable, delete=False, memo=memo)
+    return _sweep(stmts, live, removable, delete=True, memo=memo)
 
 
-def _sweep(stmts, live, removable, delete):
-    """One backward pass; delete=False only computes liveness."""
+def _sweep(stmts, live, removable, delete, memo=None):
+    """One backward pass; delete=False only computes liveness. `memo`: {id(statement): (stores,
+    loads)} of simple statements, shared by the passes of one sweep."""
+    memo = {} if memo is None else memo
     out = []
     for stmt in reversed(stmts):
         if removable(stmt) and _target(stmt) not in live:
             if delete:
                 continue
         if isinstance(stmt, gast.If):
-            body_live, body = _sweep(stmt.body, live, removable, delete)
-            else_live, orelse = _sweep(stmt.orelse, live, removable, delete)
+            body_live, body = _sweep(stmt.body, live, removable, delete, memo)
+            else_live, orelse = _sweep(stmt.orelse, live, removable, delete, memo)
             if delete:
                 stmt.body, stmt.orelse = body or [gast.Pass()], orelse
             live = body_live | else_live | loads([stmt.test])
@@ -33,20 +36,23 @@ def _sweep(stmts, live, removable, delete):
             header = loads([stmt.iter] if isinstance(stmt, gast.For) else [stmt.test])
             head = live | header
             while True:
-                body_live, _ = _sweep(stmt.body, head, removable, False)
+                body_live, _ = _sweep(stmt.body, head, removable, False, memo)
                 new = live | body_live | header
                 if new == head:
                     break
                 head = new
             if delete:
-                stmt.body = _sweep(stmt.body, head, removable, True)[1] or [gast.Pass()]
+                stmt.body = _sweep(stmt.body, head, removable, True, memo)[1] or [gast.Pass()]
             live = head
         elif isinstance(stmt, gast.With):
-            live, body = _sweep(stmt.body, live, removable, delete)
+            live, body = _sweep(stmt.body, live, removable, delete, memo)
             if delete:
                 stmt.body = body or [gast.Pass()]
         else:
-            live = (live - stores(stmt)) | loads([stmt])
+            effect = memo.get(id(stmt))
+            if effect is None:
+                effect = memo[id(stmt)] = (stores(stmt), loads([stmt]))
+            live = (live - effect[0]) | effect[1]
         out.append(stmt)
     return live, out[::-1]
 
@@ -57,19 +63,35 @@ def _target(stmt):
 
 def stores(stmt):
     """Names a simple statement binds (an augmented assignment's target is also read: see loads)."""
-    return {n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    return {n.id for n in _nodes(stmt) if type(n) is gast.Name and type(n.ctx) is gast.Store}
 
 
 def loads(nodes):
     """Names read anywhere in the nodes (an augmented assignment's target is read too)."""
     found = set()
     for tree in nodes:
-        for node in gast.walk(tree):
-            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
-                found.add(node.id)
-            elif isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
+        for node in _nodes(tree):
+            kind = type(node)
+            if kind is gast.Name:
+                if type(node.ctx) is gast.Load:
+                    found.add(node.id)
+            elif kind is gast.AugAssign and type(node.target) is gast.Name:
                 found.add(node.target.id)
     return found
+
+
+def _nodes(tree):
+    """Every node under `tree` (gast.walk without its generic field iteration, for speed)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                stack.extend(v for v in value if isinstance(v, gast.AST))
+            elif isinstance(value, gast.AST):
+                stack.append(value)
 
 
 def remove_faint(stmts, needed, removable):
