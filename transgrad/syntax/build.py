@@ -71,17 +71,18 @@ def located(node, like):
 
 
 def clone(node):
-    """A deep copy of a gast tree (much faster than copy.deepcopy on ASTs)."""
-    if isinstance(node, list):
+    """A deep copy of a gast tree (much faster than copy.deepcopy on ASTs): the node's attributes
+    dict is copied, then every child node or list of nodes in it is cloned."""
+    if type(node) is list:
         return [clone(item) for item in node]
     if not isinstance(node, gast.AST):
         return node
     copied = type(node).__new__(type(node))
-    for field in node._fields:
-        setattr(copied, field, clone(getattr(node, field, None)))
-    for attribute in node._attributes:
-        if hasattr(node, attribute):
-            setattr(copied, attribute, getattr(node, attribute))
+    state = dict(node.__dict__)
+    for key, value in state.items():
+        if type(value) is list or isinstance(value, gast.AST):
+            state[key] = clone(value)
+    copied.__dict__.update(state)
     return copied
 
 
