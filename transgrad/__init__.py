@@ -11,12 +11,13 @@
 """
 from transgrad.api import adjoint, grad, jacobian, jvp, value_and_grad, vjp
 from transgrad.check import gradcheck
+from transgrad.higher import hessian, hvp
 from transgrad.errors import (GradcheckError, NonDifferentiableError, SourceUnavailableError,
                               TransgradError, UnsupportedSyntaxError)
 from transgrad.markers import detach, no_grad, stop_gradient
 
 __all__ = [
-    "grad", "value_and_grad", "vjp", "jvp", "jacobian", "adjoint", "gradcheck", "no_grad", "detach", "stop_gradient",
+    "grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian", "hvp", "adjoint", "gradcheck", "no_grad", "detach", "stop_gradient",
     "TransgradError", "UnsupportedSyntaxError", "NonDifferentiableError", "SourceUnavailableError",
     "GradcheckError",
 ]

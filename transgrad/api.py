@@ -14,7 +14,7 @@ import numpy as np
 
 from transgrad import cache, runtime
 from transgrad.driver import BY_FILENAME
-from transgrad.frontend.parse import unwrap
+from transgrad.frontend.parse import is_compiled, unwrap
 from transgrad.rules import registry
 
 
@@ -119,14 +119,24 @@ def _finalize(grad, value):
     return runtime.float_like(grad, value)
 
 
+def _wraps(wrapper, function):
+    """functools.update_wrapper, except that a compiled transgrad object's instance dictionary (its
+    compiled state) is not copied into the wrapper: only names and docs."""
+    updated = () if is_compiled(function) else functools.WRAPPER_UPDATES
+    functools.update_wrapper(wrapper, function, updated=updated)
+
+
 class _Differentiated:
     """Shared machinery of a function compiled for one (wrt, mode)."""
 
     mode = "grad"
+    __transgrad_compiled__ = True   # parse.unwrap never follows __wrapped__ past it
 
     def __init__(self, function, wrt=0, preserve_result=False):
         self.function = function
         self._target = unwrap(function)
+        # differentiating compiled code again (tg.grad(tg.grad(f))): higher.py reads the generated code
+        self._inner = self._target if is_compiled(self._target) else None
         self.wrt, self.as_tuple = _normalize_wrt(self._target, wrt)
         self.preserve_result = preserve_result
         self._positions = {p.name: i for i, p in enumerate(_parameters(self._target))
@@ -139,7 +149,7 @@ class _Differentiated:
         self._last_key = None
         self._leaf_key = tuple((name, 0) for name in self.wrt)
         self._keys = {}   # argument ranks -> the interned key for a single float or array input
-        functools.update_wrapper(self, function)
+        _wraps(self, function)
 
     def _wrt_values(self, args, kwargs):
         if self._first_positions is not None and not kwargs and len(args) > self._first_positions[-1]:
@@ -177,6 +187,9 @@ class _Differentiated:
 
     def _bound(self, values, args=()):
         """(artifact, functions) for these inputs; the last one is kept for the next call."""
+        if self._inner is not None:
+            from transgrad import higher
+            return higher.bound(self, values, args)
         key = self._key(values, args)
         last = self._last
         if last is not None and (last[0] is key or last[0] == key) and last[1].guards_hold():
@@ -197,6 +210,9 @@ class _Differentiated:
     @property
     def source(self):
         """The generated source for the most recent call (or float inputs if never called)."""
+        if self._inner is not None:
+            from transgrad import higher
+            return higher.source(self)
         key = getattr(self, "_last_key", None)
         if key is None:
             key = tuple((name, 0) for name in self.wrt), ()
@@ -460,11 +476,13 @@ class JacobianFunction:
     per input element) when the inputs have fewer elements than the output, otherwise reverse mode
     (the vjp's pullback once per output element, the primal computed once)."""
 
+    __transgrad_compiled__ = True
+
     def __init__(self, function, wrt=0):
         self.function = function
         self.wrt = wrt
         self.mode = None   # "forward" or "reverse": what the last call used
-        functools.update_wrapper(self, function)
+        _wraps(self, function)
 
     def __call__(self, *args):
         value, pullback = vjp(self.function, *args, wrt=self.wrt)

@@ -33,6 +33,7 @@ from transgrad.normalize.anf import local_names, to_anf
 from transgrad.normalize.comprehensions import lower_comprehensions
 from transgrad.normalize.control import lower_control
 from transgrad.normalize.desugar import desugar
+from transgrad.normalize.generated import drop_deletes, is_generated, prepare_generated
 from transgrad.normalize.inline import LocalFunctions
 from transgrad.optimize.fuse import fuse_trace_of_products
 from transgrad.rules import registry
@@ -98,10 +99,15 @@ def normalize(function, on_stage=None):
     """
     on_stage = on_stage or (lambda name, node: None)
     parsed = parse_function(function)
+    if is_generated(parsed):
+        drop_deletes(parsed.node)
     fence(parsed)
     node = build.clone(parsed.node)
     namer = Namer(names_in(node) | set(parsed.closure))
     resolver = Resolver(parsed, local_names(node))
+    if is_generated(parsed):   # transgrad's own gradient code, differentiated again (higher.py)
+        prepare_generated(node, namer, resolver, parsed)
+        resolver.locals = local_names(node)
     on_stage("parse", node)
     local_functions = LocalFunctions(namer, parsed, resolver, None)
     node.body = local_functions.extract(node.body)
@@ -399,6 +405,22 @@ def _element_of_display(site, displays):
     return elements[index.value] if -len(elements) <= index.value < len(elements) else None
 
 
+# runtime helpers (in generated code that is differentiated again) whose result is structured like
+# their first argument: a gradient buffer of a list is a list
+_STRUCTURE_PRESERVING = {"zeros_like", "maybe_copy", "buffer", "owned", "added_to", "cleared", "replaced", "add",
+                         "copy_input"}
+
+
+def _same_structure_operand(site):
+    value = site.stmt.value
+    if (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)
+            and isinstance(value.func.value, gast.Name) and value.func.value.id in ("rt", build.RUNTIME)
+            and value.func.attr in _STRUCTURE_PRESERVING and value.args):
+        like = value.args[1] if value.func.attr in ("maybe_copy", "buffer") and len(value.args) > 1 else value.args[0]
+        return like.id if isinstance(like, gast.Name) else None
+    return None
+
+
 def _depths(sites, param_depths):
     """Container nesting depth of each variable (0: an array or number), None when unknown."""
     depths = dict(param_depths)
@@ -429,6 +451,8 @@ def _depths(sites, param_depths):
             elif op.kind == "rule" and op.label == "+" and any(
                     isinstance(depths.get(getattr(a, "id", None)), int) and depths[a.id] > 0 for a in op.args):
                 new = None   # list or tuple concatenation
+            elif _same_structure_operand(site) is not None:
+                new = depths.get(_same_structure_operand(site), "unset")   # generated code's buffers
             elif op.kind == "rule" and op.rule.tuple_result:
                 new = 1      # a tuple or list of arrays (np.linalg.svd, np.split, divmod)
             elif op.kind in ("rule", "constant"):

@@ -2307,3 +2307,88 @@ def sorted_items_tangent(tangents, items, reverse=False):
     """The tangent of sorted(items): each item's tangent moves with it (sorted is stable)."""
     order = sorted(range(len(items)), key=lambda k: items[k], reverse=reverse)
     return [tangents[k] for k in order]
+
+
+# ----- higher order: pure forms of the in-place helpers, for differentiating generated code -----
+# When generated gradient code is itself differentiated (tg.grad(tg.grad(f)), tg.hessian, tg.hvp),
+# normalize/generated.py rewrites its in-place helper statements (rt.add_at(dx, i, g),
+# rt.clear(dx, i), rt.put(x, i, old)) into assignments of these pure versions, which return a new
+# value instead of changing their argument and have adjoint and tangent rules of their own
+# (rules/runtime_rules.py).
+
+
+def added_to(dx, index, g):
+    """rt.add_at(dx, index, g) on a copy of dx: the buffer with g accumulated into its slots
+    (repeated indices accumulate)."""
+    return add_at(owned(dx), index, g)
+
+
+def added_to_tangent(tdx, dx, index, tg):
+    """The tangent of added_to(dx, index, g); an absent tangent is 0.0 or None."""
+    base = maybe_copy(tdx if _present(tdx) else None, dx)
+    if not _present(tg):
+        return base
+    return add_at(base, index, tg)
+
+
+def cleared(dx, index):
+    """rt.clear(dx, index) on a copy of dx (None stays None: it is zero)."""
+    if dx is None:
+        return None
+    out = owned(dx)
+    clear(out, index)
+    return out
+
+
+def replaced(container, index, old):
+    """rt.put(container, index, old) on a copy of the container."""
+    out = owned(container)
+    put(out, index, old)
+    return out
+
+
+def replaced_tangent(tc, container, index, told):
+    """The tangent of replaced(container, index, old)."""
+    base = owned(tc) if _present(tc) else zero_tangent(container)
+    slot = told if _present(told) else zero_tangent(take(container, index) if not isinstance(
+        container, dict) or index in container else 0.0)
+    put(base, index, slot)
+    return base
+
+
+def scattered(g, x, index):
+    """The adjoint of reading x[index] (rt.getitem, rt.take): g in the slots `index` of a zero
+    gradient shaped like x; None when g is None."""
+    if g is None:
+        return None
+    return add_at(zeros_like(x), index, g)
+
+
+def grad_like(g, x):
+    """The adjoint of an identity-like helper (rt.add, rt.owned, rt.buffer, ...) for the operand x:
+    None when x is None (a constant zero), containers item by item, broadcasting undone."""
+    if x is None or g is None:
+        return None
+    if isinstance(x, dict):
+        return {k: grad_like(getitem(g, k) if isinstance(g, dict) else None, v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        items = g if isinstance(g, (list, tuple)) else [None] * len(x)
+        return [grad_like(gk, xk) for gk, xk in zip(items, x)]
+    if is_record(x):
+        return g
+    return unbroadcast(g, x)
+
+
+def item_grad(g, y, position):
+    """The adjoint of rt.output_grad(y_grads, y, position): g at `position` of a list of None."""
+    if y is None or g is None:
+        return None
+    out = [None if item is None else zeros_like(item) for item in y]
+    out[position] = g
+    return out
+
+
+def buffer_tangent(tdx, x):
+    """The tangent of rt.buffer(dx, x) / rt.maybe_copy(dx, x): the tangent of dx, or zeros when it
+    has none (dx was None, so the buffer is a zero constant)."""
+    return maybe_copy(tdx if _present(tdx) else None, x)

@@ -62,3 +62,28 @@ def test_reuse_falls_back_when_the_result_would_change_dtype_or_is_small():
     assert out.dtype == np.float64 and np.all(ints == 1)
     big = np.ones(N)
     assert rt.reuse(np.multiply, 2.0, big) is big
+
+
+def chain(x):
+    return np.sum(np.sqrt(np.log(1 + np.exp(np.sin(x)))))
+
+
+def test_arrays_are_freed_after_their_last_use():
+    x = np.linspace(-1.0, 1.0, 50)
+    g = tg.grad(chain)
+    g(x)
+    lines = [line.strip() for line in g.source.splitlines()]
+    assert "del sin_x" in lines                      # sin_x is read once, by np.exp
+    assert lines.index("del sin_x") == lines.index("exp_sin_x = np.exp(sin_x)") + 1
+    assert tg.gradcheck(chain, x)
+
+
+def deletes_a_temporary(x):
+    t = np.sin(x)
+    y = t * 2.0
+    del t
+    return np.sum(y * x)
+
+
+def test_a_users_del_of_a_name_is_accepted():
+    assert tg.gradcheck(deletes_a_temporary, np.linspace(-1.0, 1.0, 5))

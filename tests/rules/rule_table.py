@@ -741,3 +741,23 @@ TUPLE_ROWS += [
     (np.linalg.eig, [V(SQ)], {}),
     (np.linalg.eig, [V(ROT)], {}),
 ]
+
+# runtime helpers of generated code given rules for higher derivatives (rules/runtime_rules.py)
+ROWS += [
+    (rt.add, [A((3,)), A((3,))], {}),
+    (rt.add, [F(), F()], {}),
+    (rt.owned, [A((2, 3))], {}),
+    (rt.copy_input, [A((2, 3))], {}),
+    (rt.maybe_copy, [A((3,)), C(_ones(3))], {}),
+    (rt.buffer, [A((3,)), C(_ones(3))], {}),
+    (rt.masked_div, [A((3,)), A((3,), 0.5, 2.0)], {}),
+    (rt.masked_div, [A((2, 3)), F(0.5, 2.0)], {}),
+    (rt.getitem, [A((4,)), C(1)], {}),
+    (rt.getitem, [A((3, 4)), C((slice(0, 2), 1))], {}),
+    (rt.take, [A((4, 2)), C(2)], {}),
+    (rt.output_grad, [Seq(A((3,)), A((2,))), C((_ones(3), _ones(2))), C(1)], {}),
+    (rt.added_to, [A((4,)), C([0, 2, 2]), A((3,))], {}),
+    (rt.added_to, [A((3, 2)), C(1), A((2,))], {}),
+    (rt.cleared, [A((4,)), C(1)], {}),
+    (rt.replaced, [A((4,)), C(1), F()], {}),
+]

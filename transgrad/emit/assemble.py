@@ -11,7 +11,7 @@ from transgrad.optimize.broadcast import ImplicitBroadcasts, array_attributes, r
 from transgrad.optimize.copies import propagate_copies
 from transgrad.optimize.dce import remove_dead_resets
 from transgrad.optimize.liveness import remove_faint, sweep
-from transgrad.optimize.reuse import reuse_dead_operands
+from transgrad.optimize.reuse import free_dead_arrays, reuse_dead_operands
 from transgrad.optimize.fold import fold
 from transgrad.syntax import build
 
@@ -75,6 +75,7 @@ def joint(name, node, result, rt_name, preserve_result, tuple_wrt):
     adjoint = array_attributes(adjoint, result.free["np"], is_array)
     body = reuse_dead_operands(_prologue(result) + mark_lines(primal, skip=node.lineno) + adjoint, [returned],
                                params, is_number, is_array, result.free["np"], rt_name)
+    body = free_dead_arrays(body, [returned], params, is_array, result.free["np"], rt_name)
     body.append(returned)
     return function_def(name, node.args, body, like=node)
 

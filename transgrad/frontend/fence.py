@@ -22,7 +22,6 @@ _REJECTED = {
     gast.ClassDef: ("class definitions", "define the class outside the differentiated function"),
     gast.SetComp: ("set comprehensions", "use a list comprehension"),
     gast.NamedExpr: ("assignment expressions (:=)", "assign in a separate statement"),
-    gast.Delete: ("del statements", "drop the del; the variable's value is not needed"),
     gast.Import: ("imports inside a differentiated function", "import at module level"),
     gast.ImportFrom: ("imports inside a differentiated function", "import at module level"),
     gast.Match: ("match statements", "use if/elif/else"),
@@ -57,6 +56,13 @@ class Fence(gast.NodeVisitor):
             if keyword.arg is None:
                 self.reject(node, "**kwargs in a call", "pass the keyword arguments by name")
         self.generic_visit(node)
+
+    def visit_Delete(self, node):
+        """`del name` only unbinds a name (normalize/desugar.py drops it); deleting an item or an
+        attribute changes an object."""
+        for target in node.targets:
+            if not isinstance(target, gast.Name):
+                self.reject(node, "del of an item or attribute", "build a new container without it")
 
     def visit_For(self, node):
         if not isinstance(node.target, (gast.Name, gast.Tuple)):

@@ -49,9 +49,18 @@ class ParsedFunction:
 
 
 def unwrap(function):
-    """The plain Python function behind bound methods and functools.wraps wrappers."""
-    function = inspect.unwrap(function)
+    """The plain Python function behind bound methods and functools.wraps wrappers.
+
+    A compiled transgrad object (tg.grad(f), tg.hessian(f), ...) is never unwrapped to the user's
+    function: its `__wrapped__` names the function it differentiates, not one that computes the
+    same thing (differentiating it again goes through higher.py)."""
+    function = inspect.unwrap(function, stop=is_compiled)
     return getattr(function, "__func__", function)
+
+
+def is_compiled(function):
+    """Is this a compiled transgrad object (whose __wrapped__ must not be followed)?"""
+    return getattr(type(function), "__transgrad_compiled__", False)
 
 
 def parse_function(function):

@@ -5,7 +5,7 @@ After this pass every assignment has exactly one target, a plain name or
 `x[i] = x[i] + v`, `a, b = t` becomes `a = t[0]; b = t[1]`
 (through a temporary when `t` is an expression; `a, *rest = t` gives
 `rest = list(t[1:])`), `a = b = e` becomes
-`a = e; b = a`. `pass` disappears. `np.add.at(a, i, v)` (and
+`a = e; b = a`. `pass` and `del name` disappear. `np.add.at(a, i, v)` (and
 `np.subtract.at`) becomes `a[...] = rt.added_at(a, i, v)`: the same update of
 a, written as a subscript assignment the reverse transform knows how to undo. `with tg.no_grad():` stays a With node;
 any other with statement is rejected by the fence.
@@ -28,8 +28,8 @@ class Desugar:
         return out
 
     def statement(self, stmt):
-        if isinstance(stmt, gast.Pass):
-            return []
+        if isinstance(stmt, (gast.Pass, gast.Delete)):
+            return []   # `del name` frees memory in Python; the compiled code manages its own
         if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Subscript):
             return self.augmented_subscript(stmt)
         if isinstance(stmt, gast.AugAssign):

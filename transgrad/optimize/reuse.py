@@ -124,3 +124,35 @@ def _live_after(body, tail):
         result[position] = live
         live, _ = _sweep([body[position]], live, _nothing, delete=False)
     return result
+
+
+def free_dead_arrays(body, tail, params, is_array, np_name, rt_name):
+    """`del` each array the code made as soon as nothing reads it again, so peak memory is what
+    the computation needs at each point, not everything it ever made (a person writing a long
+    gradient by hand would reuse the names, which frees the arrays the same way). Only names bound
+    once, by a top-level assignment, surely arrays (analysis/ranks.py), and read only as operands
+    (no other name can hold the same array, so `del` frees it) are deleted."""
+    counts = {}
+    for stmt in body:
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+                counts[node.id] = counts.get(node.id, 0) + 1
+    candidates = {stmt.targets[0].id for stmt in body
+                  if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
+                  and counts.get(stmt.targets[0].id) == 1 and stmt.targets[0].id not in params
+                  and is_array(stmt.targets[0])}
+    candidates -= _aliased(body + tail, np_name, rt_name)   # another name may hold the same array
+    if not candidates:
+        return body
+    live_after = _live_after(body, tail)
+    out, bound = [], set()
+    for position, stmt in enumerate(body):
+        out.append(stmt)
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+            bound.add(stmt.targets[0].id)
+        dead = sorted(name for name in candidates & bound if name not in live_after[position])
+        if dead and position < len(body) - 1:   # before the return, the function's end frees them
+            out.append(gast.Delete(targets=[gast.Name(id=name, ctx=gast.Del(), annotation=None, type_comment=None)
+                                            for name in dead]))
+            candidates -= set(dead)
+    return out

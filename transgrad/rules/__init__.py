@@ -22,3 +22,6 @@ from transgrad.rules import numpy_tangents  # noqa: F401,E402
 from transgrad.rules import linalg_tangents  # noqa: F401,E402
 from transgrad.rules import math_tangents  # noqa: F401,E402
 from transgrad.rules import builtin_tangents  # noqa: F401,E402
+
+# Rules of the runtime helpers generated code calls (its adjoint and tangent), for higher derivatives.
+from transgrad.rules import runtime_rules  # noqa: F401,E402

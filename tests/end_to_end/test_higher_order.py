@@ -1,0 +1,271 @@
+"""Higher derivatives: tg.grad(tg.grad(f)) and deeper, tg.hessian, tg.hvp, jvp/jacobian of a gradient.
+
+The generated gradient code is differentiated again (higher.py), so these check
+the whole chain: the generated code's runtime helpers, stacks, in-place
+accumulation and control flow, each against finite differences of the first
+derivative or against closed forms.
+"""
+import math
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import transgrad as tg
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+# ----- functions -----
+
+def tutorial(x):
+    y = x + 2
+    z = y * y * 3
+    return z.mean()
+
+
+def rosenbrock(x):
+    total = 0.0
+    for i in range(len(x) - 1):
+        total = total + 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1 - x[i]) ** 2
+    return total
+
+
+W0 = np.random.default_rng(7).normal(size=(3, 4)) * 0.5
+X0 = np.random.default_rng(8).normal(size=(5, 3))
+
+
+def mlp(w):
+    hidden = np.tanh(X0 @ w + np.array([0.1, -0.2, 0.3, 0.0]))
+    return np.mean(hidden ** 2) + 0.1 * np.sum(w * w) + np.sum(hidden.mean(axis=0) * np.exp(-w[0]))
+
+
+def branches(x):
+    y = x
+    while np.sum(y * y) < 50.0:
+        y = y * 1.5 + np.sin(y)
+    if np.sum(y) > 0:
+        s = np.sum(y ** 2)
+    else:
+        s = np.sum(np.exp(y / 10.0))
+    return s
+
+
+def helper(a, b):
+    return np.sin(a) * b + a ** 2
+
+
+def with_helper(x):
+    return np.sum(helper(x, 2.0) * helper(x ** 2, x))
+
+
+def with_break(x):
+    y = x
+    for i in range(10):
+        y = np.tanh(y) * 1.3 + x
+        if np.sum(y) > 4.0:
+            break
+    return np.sum(y ** 3)
+
+
+def with_lists(x):
+    items = []
+    for i in range(3):
+        items.append(np.sin(x[i]) * x[0])
+    total = 0.0
+    for v in items:
+        total = total + v * v
+    return total
+
+
+def fancy(x):
+    z = x[np.array([0, 2, 2, 1])]
+    return np.sum(z ** 3) + np.sum(np.maximum(x, 0.5) ** 2) + np.max(x) ** 2
+
+
+def two_inputs(x, y):
+    return np.sum(x * x * y) + np.sum(np.exp(x) * y ** 2)
+
+
+def numeric_hessian(fn, x, eps=1e-5):
+    gradient = tg.grad(fn)
+    columns = []
+    for k in range(x.size):
+        e = np.zeros(x.size)
+        e[k] = eps
+        e = e.reshape(x.shape)
+        columns.append((np.ravel(gradient(x + e)) - np.ravel(gradient(x - e))) / (2 * eps))
+    return np.array(columns).T.reshape(x.shape + x.shape)
+
+
+CASES = [
+    (tutorial, lambda rng: rng.normal(size=(2, 2))),
+    (rosenbrock, lambda rng: rng.normal(size=4)),
+    (mlp, lambda rng: W0 + 0.1 * rng.normal(size=W0.shape)),
+    (branches, lambda rng: rng.normal(size=3)),
+    (with_helper, lambda rng: rng.normal(size=3)),
+    (with_break, lambda rng: 0.3 * rng.normal(size=3)),
+    (with_lists, lambda rng: rng.normal(size=3)),
+    (fancy, lambda rng: rng.normal(size=3)),
+]
+
+
+@pytest.mark.parametrize("fn,make", CASES, ids=[fn.__name__ for fn, _ in CASES])
+def test_hessian_matches_finite_differences_of_the_gradient(fn, make):
+    rng = np.random.default_rng(0)
+    hessian = tg.hessian(fn)
+    for _ in range(3):
+        x = make(rng)
+        H = hessian(x)
+        assert H.shape == x.shape + x.shape
+        expected = numeric_hessian(fn, x)
+        scale = max(1.0, np.abs(expected).max())
+        np.testing.assert_allclose(H, expected, rtol=1e-5, atol=1e-5 * scale)
+
+
+@pytest.mark.parametrize("fn,make", CASES, ids=[fn.__name__ for fn, _ in CASES])
+def test_hvp_is_hessian_times_vector_and_gives_the_gradient(fn, make):
+    rng = np.random.default_rng(1)
+    x = make(rng)
+    v = rng.normal(size=x.shape)
+    gradient, product = tg.hvp(fn, (x,), v)
+    H = tg.hessian(fn)(x).reshape(x.size, x.size)
+    np.testing.assert_allclose(product.ravel(), H @ v.ravel(), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(gradient, tg.grad(fn)(x), rtol=1e-12, atol=1e-12)
+
+
+def test_reverse_over_reverse_agrees_with_forward_over_reverse():
+    x = 0.3 * np.random.default_rng(2).normal(size=3)
+    for fn in (rosenbrock, with_break, with_helper, branches):
+        np.testing.assert_allclose(tg.jacobian(tg.grad(fn))(x), tg.hessian(fn)(x), rtol=1e-10, atol=1e-10)
+
+
+def test_hessian_of_a_tuple_wrt_has_every_block():
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=3), rng.normal(size=2)
+
+    def f(x, y):
+        return np.sum(x * x) * np.sum(y ** 3) + np.sum(np.exp(x)) * y[0]
+
+    H = tg.hessian(f, wrt=(0, 1))(x, y)
+    assert [[b.shape for b in row] for row in H] == [[(3, 3), (3, 2)], [(2, 3), (2, 2)]]
+    np.testing.assert_allclose(H[0][0], numeric_hessian(lambda x: f(x, y), x), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(H[1][1], numeric_hessian(lambda y: f(x, y), y), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(H[0][1], H[1][0].T, rtol=1e-12)
+    gx = tg.grad(f, wrt=0)
+    cross = np.array([(gx(x, y + e * 1e-6) - gx(x, y - e * 1e-6)) / 2e-6 for e in np.eye(2)]).T
+    np.testing.assert_allclose(H[0][1], cross, rtol=1e-6, atol=1e-6)
+    gradient, product = tg.hvp(f, (x, y), (np.ones(3), np.zeros(2)), wrt=(0, 1))
+    np.testing.assert_allclose(product[0], H[0][0] @ np.ones(3))
+    np.testing.assert_allclose(product[1], H[1][0] @ np.ones(3))
+
+
+# ----- scalar functions: second and third derivatives in closed form -----
+
+def cubic_and_sine(x):
+    return x ** 3 + math.sin(x)
+
+
+def exp_times_x(x):
+    return math.exp(x) * x
+
+
+def poly(x):
+    return x ** 4 / 12.0 + 2.0 * x * x - x
+
+
+def sine_loop(x):
+    total = 0.0
+    for k in range(1, 4):
+        total = total + np.sin(k * x) / k
+    return total
+
+
+def power_loop(x):
+    y = 1.0
+    for _ in range(5):
+        y = y * x
+    return y
+
+
+THIRD = [
+    (cubic_and_sine, lambda x: 3 * x * x + math.cos(x), lambda x: 6 * x - math.sin(x), lambda x: 6 - math.cos(x)),
+    (exp_times_x, lambda x: math.exp(x) * (x + 1), lambda x: math.exp(x) * (x + 2), lambda x: math.exp(x) * (x + 3)),
+    (poly, lambda x: x ** 3 / 3 + 4 * x - 1, lambda x: x * x + 4, lambda x: 2 * x),
+    (sine_loop, lambda x: sum(math.cos(k * x) for k in range(1, 4)),
+     lambda x: -sum(k * math.sin(k * x) for k in range(1, 4)), lambda x: -sum(k * k * math.cos(k * x) for k in range(1, 4))),
+    (power_loop, lambda x: 5 * x ** 4, lambda x: 20 * x ** 3, lambda x: 60 * x ** 2),
+]
+
+
+@pytest.mark.parametrize("fn,first,second,third", THIRD, ids=[t[0].__name__ for t in THIRD])
+def test_second_and_third_derivatives_of_scalar_functions(fn, first, second, third):
+    d1 = tg.grad(fn)
+    d2 = tg.grad(d1)
+    d3 = tg.grad(d2)
+    for x in (-0.7, 0.4, 1.5):
+        assert d1(x) == pytest.approx(first(x), rel=1e-12, abs=1e-12)
+        assert d2(x) == pytest.approx(second(x), rel=1e-12, abs=1e-12)
+        assert d3(x) == pytest.approx(third(x), rel=1e-12, abs=1e-12)
+        assert isinstance(d3(x), float)
+    assert "def grad_grad_grad_" in d3.source
+
+
+def test_grad_of_grad_is_not_the_first_derivative():
+    """tg.grad(tg.grad(f)) used to follow __wrapped__ back to f and return f' silently."""
+    d2 = tg.grad(tg.grad(cubic_and_sine))
+    assert d2(1.5) == pytest.approx(6 * 1.5 - math.sin(1.5))
+    assert d2(1.5) != pytest.approx(tg.grad(cubic_and_sine)(1.5))
+
+
+def test_jvp_of_a_gradient_is_a_hessian_vector_product():
+    x, v = np.array([0.3, -0.4, 1.1]), np.array([1.0, 2.0, -1.0])
+    gradient, product = tg.jvp(tg.grad(rosenbrock), (x,), v)
+    np.testing.assert_allclose(product, tg.hessian(rosenbrock)(x) @ v)
+    np.testing.assert_allclose(gradient, tg.grad(rosenbrock)(x))
+
+
+def test_float32_stays_float32():
+    x = np.array([0.3, -0.4, 1.1], dtype=np.float32)
+    H = tg.hessian(lambda x: np.sum(np.sin(x) ** 2))(x)
+    assert H.dtype == np.float32 and H.shape == (3, 3)
+    np.testing.assert_allclose(H, np.diag(2 * np.cos(2 * x.astype(float))), rtol=1e-5, atol=1e-6)
+
+
+def test_source_shows_the_generated_code_of_every_mode():
+    x = np.array([0.3, -0.4, 1.1])
+    hessian = tg.hessian(rosenbrock)
+    assert "def jvp_grad_rosenbrock(x_dot, x):" in hessian.source      # before any call: float inputs
+    hessian(x)
+    assert "def jvp_grad_rosenbrock(x_dot, x):" in hessian.source
+    result = tg.hvp(rosenbrock, (x,), x)
+    assert "def jvp_grad_rosenbrock(x_dot, x):" in result.source and "dx_dot" in result.source
+    d2 = tg.grad(tg.grad(poly))
+    assert "def grad_grad_poly(x):" in d2.source
+    d2(0.5)
+    assert "def grad_grad_poly(x):" in d2.source
+
+
+def test_generated_code_that_cannot_be_differentiated_again_raises():
+    def with_norm(x):
+        return np.linalg.norm(x) ** 3
+
+    with pytest.raises(tg.NonDifferentiableError, match="rt.norm_grad"):
+        tg.hessian(with_norm)(np.array([1.0, 2.0]))
+
+
+def test_hvp_checks_its_arguments():
+    with pytest.raises(ValueError, match="shape"):
+        tg.hvp(rosenbrock, (np.ones(3),), np.ones(2))
+    with pytest.raises(TypeError, match="tuple"):
+        tg.hvp(rosenbrock, np.ones(3), np.ones(3))
+
+
+def test_newton_example_runs():
+    out = subprocess.run([sys.executable, str(ROOT / "examples" / "newton.py")], capture_output=True, text=True,
+                         timeout=120, check=True).stdout
+    assert "Newton with tg.hessian:  x = [1. 1. 1. 1.]" in out
+    assert "Newton-CG with tg.hvp:   x = [1. 1. 1. 1.]" in out
+    assert "def jvp_grad_rosenbrock(x_dot, x):" in out

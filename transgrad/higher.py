@@ -1,0 +1,215 @@
+"""Higher derivatives: tg.grad(tg.grad(f)), tg.jvp(tg.grad(f), ...), tg.hessian and tg.hvp.
+
+A compiled gradient is itself Python source (emit/compile.py registers it with
+linecache), so a higher derivative is the same source transformation applied
+to the *generated* gradient function instead of the user's: `tg.grad(g)` for
+`g = tg.grad(f)` asks `g` for its generated joint function for the arguments
+at hand (its code is specialised by their ranks), and compiles the gradient of
+that function, with the generated function's own globals and closure (np, rt,
+math and the links to compiled callees are cells). The runtime helpers the
+generated code calls have adjoint and tangent rules (rules/runtime_rules.py and
+the "runtime helpers" sections of numpy_rules.py / numpy_tangents.py), and
+normalize/generated.py rewrites its few in-place statements (stacks, rt.add_at,
+rt.clear, rt.put, rt.reuse) into assignments the transforms know.
+
+tg.hessian and tg.hvp are forward-over-reverse: the forward mode (tg.jvp) of
+the generated gradient. hvp runs it once along the given direction, so the
+Hessian is never formed; hessian runs it once per input element.
+"""
+import weakref
+
+import numpy as np
+
+from transgrad import api, cache
+
+
+# ----- differentiating a compiled gradient again -----
+
+def inner_function(inner, args):
+    """The generated function behind the compiled object `inner` for these positional arguments."""
+    if not isinstance(inner, api.GradFunction):
+        raise TypeError(f"transgrad can differentiate tg.grad(...) and tg.value_and_grad(...) objects again, "
+                        f"not a {type(inner).__name__}; for second derivatives use tg.grad(tg.grad(f)), "
+                        "tg.hessian(f) or tg.hvp(f, ...)")
+    values = inner._wrt_values(args, {})
+    artifact, functions = inner._bound(values, args)
+    return functions["joint"]
+
+
+def bound(outer, values, args):
+    """(artifact, functions) of `outer` (a compiled object whose function is a tg.grad object) for
+    these inputs: the outer mode applied to the inner gradient's generated code."""
+    target = inner_function(outer._inner, args)
+    key = outer._key(values, args)
+    wrt = api._WrtTuple(outer.wrt, outer.as_tuple)
+    artifact, functions = cache.bound(target, wrt, outer.mode, key, outer.preserve_result)
+    outer._last_key = key
+    outer._higher_artifact = artifact
+    return artifact, functions
+
+
+def _default_key(compiled):
+    return tuple((name, 0) for name in compiled.wrt), ()
+
+
+def _default_target(inner):
+    """The generated joint function of the tg.grad object `inner` for float inputs (before any call)."""
+    if not isinstance(inner, api.GradFunction):
+        inner_function(inner, ())   # raises the TypeError
+    target = inner._target if inner._inner is None else _default_target(inner._inner)
+    wrt = api._WrtTuple(inner.wrt, inner.as_tuple)
+    return cache.bound(target, wrt, inner.mode, _default_key(inner), inner.preserve_result)[1]["joint"]
+
+
+def source(outer):
+    """The generated source of `outer` for its most recent call (float inputs if never called)."""
+    artifact = getattr(outer, "_higher_artifact", None)
+    if artifact is None:
+        wrt = api._WrtTuple(outer.wrt, outer.as_tuple)
+        artifact = cache.artifact(_default_target(outer._inner), wrt, outer.mode, _default_key(outer),
+                                  outer.preserve_result)
+    return artifact.source
+
+
+# ----- tg.hessian and tg.hvp: forward over reverse -----
+
+_gradients = weakref.WeakKeyDictionary()
+
+
+def _jvp_of_gradient(function, wrt):
+    """The forward mode of tg.grad(function, wrt), made once per (function, wrt)."""
+    key = tuple(wrt) if isinstance(wrt, list) else wrt
+    try:
+        per_function = _gradients.setdefault(function, {})
+        compiled = per_function.get(key)
+        if compiled is None:
+            compiled = per_function[key] = api._JVPFunction(api.GradFunction(function, wrt), wrt)
+        return compiled
+    except TypeError:   # not weakly referenceable, or an unhashable wrt
+        return api._JVPFunction(api.GradFunction(function, wrt), wrt)
+
+
+def _run(compiled, primals, tangents):
+    """(artifact, raw gradient, raw directional derivative of the gradient) for one direction."""
+    values = compiled._wrt_values(primals, {})
+    artifact, functions = compiled._bound(values, primals)
+    try:
+        gradient, derivative = functions["jvp"](*tangents, *primals)
+    except Exception as error:
+        api._point_at_user_line(error, artifact)
+        raise
+    return artifact, values, gradient, derivative
+
+
+class HVPResult(tuple):
+    """`(gradient, hessian_vector_product)` from tg.hvp; `.source` is the generated code."""
+
+    source = None
+
+
+def hvp(function, primals, tangents, wrt=0):
+    """Hessian-vector product by forward-over-reverse: `(gradient, H @ tangents)`.
+
+    `primals` is the tuple of all positional arguments and `tangents` the
+    direction, one entry per `wrt` item (a bare array for a single `wrt`, a
+    tuple for a tuple `wrt`), as in tg.jvp. The result is the gradient of the
+    scalar-valued `function` and the Hessian applied to the direction, each
+    shaped and structured like the `wrt` inputs. It costs about one gradient
+    and one forward pass over the gradient code; the Hessian is never formed.
+    `.source` on the result is the generated code (the jvp of the gradient).
+    """
+    if not isinstance(primals, (tuple, list)):
+        raise TypeError(f"tg.hvp expects the primals as a tuple of all arguments, got {type(primals).__name__}")
+    primals = tuple(primals)
+    compiled = _jvp_of_gradient(function, wrt)
+    values = compiled._wrt_values(primals, {})
+    if len(compiled.wrt) == 1 and not compiled.as_tuple:
+        tangents = (tangents,)
+    elif not isinstance(tangents, (tuple, list)) or len(tangents) != len(compiled.wrt):
+        raise ValueError(f"tg.hvp needs one tangent per wrt item ({len(compiled.wrt)}), as a tuple")
+    tangents = tuple(api._tangent_like(t, v, name) for t, v, name in zip(tangents, values, compiled.wrt))
+    artifact, values, gradient, derivative = _run(compiled, primals, tangents)
+    grads = compiled._inner._grads
+    single = len(values) == 1 and not compiled.as_tuple
+    result = HVPResult((grads(gradient, values), grads(derivative if single else _none_to_zeros(derivative, values),
+                                                       values)))
+    result.source = artifact.source
+    return result
+
+
+def _none_to_zeros(items, values):
+    if items is None:
+        return tuple(None for _ in values)
+    return items
+
+
+class HessianFunction:
+    """The Hessian of a scalar-valued function, shaped `input.shape + input.shape` (for a tuple
+    `wrt`, a tuple of tuples: block [i][j] is shaped `inputs[i].shape + inputs[j].shape`).
+
+    Forward over reverse: the forward mode of the generated gradient code, along each input
+    element in turn (one column of the Hessian per pass)."""
+
+    __transgrad_compiled__ = True
+
+    def __init__(self, function, wrt=0):
+        self.function = function
+        self.wrt = wrt
+        self._jvp = _jvp_of_gradient(function, wrt)
+        self._artifact = None
+        api._wraps(self, function)
+
+    def __call__(self, *args):
+        compiled = self._jvp
+        inputs = compiled._wrt_values(args, {})
+        for x in inputs:
+            if not isinstance(x, (float, np.ndarray)):
+                raise TypeError("tg.hessian differentiates with respect to arrays and floats; for a dict or list "
+                                "input use tg.hvp")
+            api._depth(x, "the wrt input")
+        count = len(inputs)
+        blocks = [[None] * count for _ in range(count)]
+        for j, x in enumerate(inputs):
+            size = int(np.size(x))
+            columns = [np.zeros(np.shape(v) + (size,), dtype=_float_dtype(v)) for v in inputs]
+            for k in range(size):
+                tangents = [np.zeros(np.shape(v), dtype=_float_dtype(v)) if isinstance(v, np.ndarray) else 0.0
+                            for v in inputs]
+                if isinstance(x, np.ndarray):
+                    basis = np.zeros(size, dtype=_float_dtype(x))
+                    basis[k] = 1.0
+                    tangents[j] = basis.reshape(np.shape(x))
+                else:
+                    tangents[j] = 1.0
+                self._artifact, _, _, derivative = _run(compiled, args, tangents)
+                parts = (derivative,) if count == 1 and not compiled.as_tuple else _none_to_zeros(derivative, inputs)
+                for i, part in enumerate(parts):
+                    if part is not None:
+                        columns[i][..., k] = part
+            for i, v in enumerate(inputs):
+                block = columns[i].reshape(np.shape(v) + np.shape(x))
+                blocks[i][j] = float(block) if block.ndim == 0 and isinstance(v, float) and isinstance(x, float) \
+                    else block
+        if count == 1 and not compiled.as_tuple:
+            return blocks[0][0]
+        return tuple(tuple(row) for row in blocks)
+
+    @property
+    def source(self):
+        """The generated code the last call ran (the jvp of the generated gradient); float inputs
+        if never called."""
+        if self._artifact is not None:
+            return self._artifact.source
+        return self._jvp.source
+
+
+def _float_dtype(value):
+    dtype = np.asarray(value).dtype
+    return dtype if np.issubdtype(dtype, np.floating) else np.float64
+
+
+def hessian(function, wrt=0):
+    """The Hessian of the scalar-valued `function` with respect to `wrt`, shaped `input.shape + input.shape`."""
+    if not callable(function):
+        raise TypeError(f"tg.hessian expects a function, got {type(function).__name__}")
+    return HessianFunction(function, wrt)

@@ -1,0 +1,265 @@
+"""Prepare transgrad's own generated code to be differentiated again (higher derivatives).
+
+tg.grad(tg.grad(f)), tg.hessian and tg.hvp read the source of a *generated*
+gradient function (registered in linecache by emit/compile.py) and send it
+through the same pipeline as a user's function. Generated code is ordinary
+Python except for a few statements that change a value in place through a
+runtime call; this pass rewrites those into assignments the transforms know:
+
+    stack = []                 ->  stack = None             (a linked stack of pairs:
+    stack.append(v)            ->  stack = (v, stack)        O(1) per push and pop, and
+    v = stack.pop()            ->  v = stack[0]              each state is a value the
+                                   rest = stack[1]           outer transform can record)
+                                   stack = rest
+    stack = list(stack)        ->  (dropped: pairs are never changed)
+    v = dlist.pop()            ->  v = dlist[-1]; dlist = list(dlist[:-1])   (a list gradient the code
+                                                               owns; other lists stay an error)
+    rt.add_at(dx, i, g)        ->  dx = rt.added_to(dx, i, g)
+    rt.clear(dx, i)            ->  dx = rt.cleared(dx, i)
+    rt.put(x, i, old)          ->  x = rt.replaced(x, i, old)
+    rt.reuse(np.multiply, a, b) -> np.multiply(a, b)          (no writing into a dead operand:
+                                                               the outer adjoint may read it)
+    del a                      ->  (dropped before the fence: it only frees memory early)
+
+The buffers these helpers update are owned by the generated code (made by
+rt.zeros_like, rt.maybe_copy or rt.owned), so rebinding the name is the same
+update. Any other runtime call used as a statement (one that would change its
+argument unseen) raises UnsupportedSyntaxError instead of giving a wrong
+higher derivative.
+"""
+import gast
+
+from transgrad import runtime
+from transgrad.errors import UnsupportedSyntaxError
+from transgrad.syntax import build
+
+GENERATED_PREFIX = "<transgrad "
+
+_PURE_FORMS = {"add_at": "added_to", "clear": "cleared", "put": "replaced"}
+_PURE_STATEMENTS = {"scalar_seed"}   # checks that change nothing
+
+
+def is_generated(parsed):
+    return parsed.filename.startswith(GENERATED_PREFIX)
+
+
+def drop_deletes(node):
+    """Remove `del name` statements (generated code frees dead arrays early, optimize/reuse.py):
+    they only release memory, and the names are never read again."""
+    for sub in gast.walk(node):
+        for field in ("body", "orelse"):
+            stmts = getattr(sub, field, None)
+            if isinstance(stmts, list):
+                kept = [s for s in stmts if not (isinstance(s, gast.Delete)
+                                                 and all(isinstance(t, gast.Name) for t in s.targets))]
+                setattr(sub, field, kept or [gast.Pass()])
+
+
+def prepare_generated(node, namer, resolver, parsed):
+    """Rewrite the in-place statements of generated code `node` (a FunctionDef) in place."""
+    rt_names = {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and resolver.resolve(n) is runtime}
+    stacks = _stacks(node)
+    _Rewriter(namer, resolver, parsed, rt_names, stacks, _owned_lists(node, rt_names) - stacks).run(node)
+
+
+def _owned_lists(node, rt_names):
+    """Names the generated code pops (a list gradient's last slot) that only ever hold a list the
+    code made itself (rt.zeros_like, rt.maybe_copy, rt.owned, a display) and that no other name
+    refers to: `d.pop()` may become `d = d[:-1]` without another name missing the change."""
+    popped = {sub.func.value.id for sub in gast.walk(node) if isinstance(sub, gast.Call)
+              and isinstance(sub.func, gast.Attribute) and sub.func.attr == "pop"
+              and isinstance(sub.func.value, gast.Name) and not sub.args}
+    params = {a.id for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs}
+    ok = popped - params
+    for sub in gast.walk(node):
+        if isinstance(sub, gast.Assign):
+            value = sub.value
+            for target in sub.targets:
+                for name in (n.id for n in gast.walk(target) if isinstance(n, gast.Name)):
+                    if name in ok and not (isinstance(target, gast.Name) and _makes_list(value, rt_names)):
+                        ok.discard(name)
+            if isinstance(value, gast.Name):
+                ok.discard(value.id)    # another name for the same list
+        elif isinstance(sub, (gast.Tuple, gast.List, gast.Return)):
+            for item in getattr(sub, "elts", None) or [getattr(sub, "value", None)]:
+                if isinstance(item, gast.Name):
+                    ok.discard(item.id)
+    return ok
+
+
+def _makes_list(value, rt_names):
+    if isinstance(value, (gast.List, gast.ListComp)) or (isinstance(value, gast.Constant) and value.value is None):
+        return True
+    return (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)
+            and isinstance(value.func.value, gast.Name) and value.func.value.id in rt_names
+            and value.func.attr in ("zeros_like", "maybe_copy", "owned", "buffer"))
+
+
+def _stacks(node):
+    """Names used only as the generated code's stacks: made with `[]` or `list(s)`, pushed with
+    .append, popped with .pop, carried in tuples (a split function's saved values)."""
+    uses, bad = {}, set()
+    parents = {}
+    for parent in gast.walk(node):
+        for child in gast.iter_child_nodes(parent):
+            parents[id(child)] = parent
+    for sub in gast.walk(node):
+        if not isinstance(sub, gast.Name):
+            continue
+        parent = parents.get(id(sub))
+        uses.setdefault(sub.id, []).append(sub)
+        if isinstance(sub.ctx, gast.Store):
+            assign = parents.get(id(parent)) if isinstance(parent, gast.Tuple) else parent
+            if isinstance(parent, gast.Tuple) and isinstance(assign, gast.Assign):
+                continue   # unpacking a saved tuple
+            if isinstance(assign, gast.Assign) and (_is_empty_list(assign.value) or _is_list_of(assign.value, sub.id)):
+                continue
+            bad.add(sub.id)
+        elif isinstance(parent, gast.Attribute) and parent.attr in ("append", "pop"):
+            continue
+        elif isinstance(parent, gast.Tuple):
+            continue
+        elif isinstance(parent, gast.Call) and _is_list_of(parent, sub.id):
+            continue
+        else:
+            bad.add(sub.id)
+    popped = {sub.func.value.id for sub in gast.walk(node) if isinstance(sub, gast.Call)
+              and isinstance(sub.func, gast.Attribute) and sub.func.attr == "pop"
+              and isinstance(sub.func.value, gast.Name) and not sub.args}
+    made = {s.targets[0].id for s in gast.walk(node) if isinstance(s, gast.Assign) and len(s.targets) == 1
+            and isinstance(s.targets[0], gast.Name) and (_is_empty_list(s.value) or _is_list_of(s.value, s.targets[0].id))}
+    return (popped & made) - bad
+
+
+def _is_empty_list(value):
+    return isinstance(value, gast.List) and not value.elts
+
+
+def _is_list_of(value, name):
+    return (isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and value.func.id == "list"
+            and len(value.args) == 1 and isinstance(value.args[0], gast.Name) and value.args[0].id == name)
+
+
+class _Rewriter:
+    def __init__(self, namer, resolver, parsed, rt_names, stacks, owned_lists):
+        self.owned_lists = owned_lists
+        self.namer = namer
+        self.resolver = resolver
+        self.parsed = parsed
+        self.rt_names = rt_names
+        self.stacks = stacks
+
+    def run(self, node):
+        for sub in gast.walk(node):
+            for field, value in gast.iter_fields(sub):
+                if isinstance(value, gast.Call) and self.runtime_name(value) == "reuse":
+                    setattr(sub, field, self.unreuse(value))
+                elif isinstance(value, list):
+                    value[:] = [self.unreuse(v) if isinstance(v, gast.Call) and self.runtime_name(v) == "reuse"
+                                else v for v in value]
+        node.body = self.block(node.body)
+
+    def unreuse(self, call):
+        ufunc, left, right = call.args
+        return build.located(gast.Call(func=ufunc, args=[left, right], keywords=[]), call)
+
+    def runtime_name(self, call):
+        func = call.func
+        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and func.value.id in self.rt_names:
+            return func.attr
+        return None
+
+    def block(self, stmts):
+        out = []
+        for stmt in stmts:
+            out.extend(self.statement(stmt))
+        return out
+
+    def statement(self, stmt):
+        for field in ("body", "orelse"):
+            if isinstance(getattr(stmt, field, None), list) and not isinstance(stmt, gast.FunctionDef):
+                setattr(stmt, field, self.block(getattr(stmt, field)))
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name) \
+                and stmt.targets[0].id in self.stacks:
+            name = stmt.targets[0].id
+            if _is_empty_list(stmt.value):
+                return [build.assign(name, build.const(None), like=stmt)]
+            if _is_list_of(stmt.value, name):
+                return []
+        if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
+            call = stmt.value
+            func = call.func
+            if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) \
+                    and func.value.id in self.stacks and func.attr == "append":
+                pushed = gast.Tuple(elts=[call.args[0], build.name(func.value.id)], ctx=gast.Load())
+                return self.statement(build.assign(func.value.id, pushed, like=stmt))
+            helper = self.runtime_name(call)
+            if helper in _PURE_FORMS:
+                target = call.args[0]
+                if not isinstance(target, gast.Name):
+                    raise self.unsupported(stmt, f"rt.{helper} on an expression")
+                pure = build.call(build.dotted(f"{func.value.id}.{_PURE_FORMS[helper]}"), *call.args,
+                                  keywords=call.keywords)
+                return self.statement(build.assign(target.id, build.located(pure, stmt), like=stmt))
+            if helper is not None and helper not in _PURE_STATEMENTS:
+                raise self.unsupported(stmt, f"rt.{helper} as a statement")
+        popped_list = self.owned_pop(stmt.value) if isinstance(stmt, (gast.Assign, gast.Expr)) else None
+        if popped_list is not None and (isinstance(stmt, gast.Expr) or (
+                len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name))):
+            shorter = build.subscript(popped_list, gast.Slice(lower=None, upper=build.const(-1), step=None))
+            out = [] if isinstance(stmt, gast.Expr) else [
+                build.assign(stmt.targets[0].id, build.subscript(popped_list, build.const(-1)), like=stmt)]
+            return out + [build.assign(popped_list, build.call("list", shorter), like=stmt)]
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name) \
+                and self.is_pop(stmt.value):
+            stack = stmt.value.func.value.id
+            return [build.assign(stmt.targets[0].id, build.subscript(stack, 0), like=stmt)] + self.drop_top(stack, stmt)
+        before = []
+        if not isinstance(stmt, (gast.For, gast.While, gast.If)):
+            self.hoist_pops(stmt, before)
+        elif isinstance(stmt, (gast.While, gast.If)):
+            self.hoist_pops(stmt.test, before)
+        return before + [stmt]
+
+    def owned_pop(self, value):
+        """The list a `d.pop()` call pops, when it is one of the owned lists."""
+        if (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and value.func.attr == "pop"
+                and isinstance(value.func.value, gast.Name) and value.func.value.id in self.owned_lists
+                and not value.args):
+            return value.func.value.id
+        return None
+
+    def is_pop(self, value):
+        return (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and value.func.attr == "pop"
+                and isinstance(value.func.value, gast.Name) and value.func.value.id in self.stacks and not value.args)
+
+    def hoist_pops(self, node, before):
+        for sub in gast.walk(node):
+            for field, value in gast.iter_fields(sub):
+                if self.is_pop(value):
+                    stack = value.func.value.id
+                    popped = self.namer.fresh(f"{stack}_top")
+                    before.append(build.assign(popped, build.subscript(stack, 0), like=node))
+                    before.extend(self.drop_top(stack, node))
+                    setattr(sub, field, build.name(popped))
+                elif isinstance(value, list):
+                    for position, item in enumerate(value):
+                        if self.is_pop(item):
+                            stack = item.func.value.id
+                            popped = self.namer.fresh(f"{stack}_top")
+                            before.append(build.assign(popped, build.subscript(stack, 0), like=node))
+                            before.extend(self.drop_top(stack, node))
+                            value[position] = build.name(popped)
+
+    def drop_top(self, stack, like):
+        """stack = stack[1], through a new name: the adjoint of `s = s[1]` would otherwise add the
+        gradient of the rest into the same variable's own slot."""
+        rest = self.namer.fresh(f"{stack}_rest")
+        return [build.assign(rest, build.subscript(stack, 1), like=like),
+                build.assign(stack, build.name(rest), like=like)]
+
+    def unsupported(self, stmt, what):
+        return UnsupportedSyntaxError(
+            f"{what} in generated gradient code", self.parsed.span(stmt),
+            "this runtime helper changes its argument in place, and transgrad cannot differentiate that "
+            "again yet (a higher derivative through it)")
