@@ -2392,3 +2392,426 @@ def buffer_tangent(tdx, x):
     """The tangent of rt.buffer(dx, x) / rt.maybe_copy(dx, x): the tangent of dx, or zeros when it
     has none (dx was None, so the buffer is a zero constant)."""
     return maybe_copy(tdx if _present(tdx) else None, x)
+
+
+# ----- tangents of decompositions and statistics -----
+# Forward-mode twins of the adjoint helpers of the decompositions (svd, qr, eig, pinv, lstsq), the
+# quantile family, corrcoef, gradient, partition, polyfit, roots and the scipy.linalg / scipy.stats
+# rules. Each follows its adjoint helper's conventions (ties, triangles, supported options), so that
+# <u, J v> = <J^T u, v> holds exactly. Appended section: nothing above depends on it.
+
+
+def _swap(m):
+    return np.swapaxes(m, -1, -2)
+
+
+def _result_like(ans, items):
+    """The tangents of a tuple-valued result in the same kind of tuple (numpy's SVDResult, QRResult, ...)."""
+    return type(ans)(*items) if hasattr(ans, "_fields") else tuple(items)
+
+
+def _column(v, vector):
+    return np.asarray(v)[..., None] if vector else np.asarray(v)
+
+
+def svd_tangent(ta, a, ans, full_matrices=True, compute_uv=True):
+    """The tangent of np.linalg.svd (JAX's jvp rule, real input): with dS = U^T dA V, ds = diag(dS),
+    dU = U (F o (dS S + S dS^T)) + (I - U U^T) dA V S^-1 and dV = V (F o (S dS + dS^T S))
+    + (I - V V^T) dA^T U S^-1, F_ij = 1 / (s_j^2 - s_i^2). Repeated singular values: the tied pairs
+    are dropped (F_ij = 0) with a RuntimeWarning and zero singular values get S^-1 = 0, as svd_grad;
+    full_matrices=True is accepted only for square inputs."""
+    a = np.asarray(a)
+    if not compute_uv:
+        return svdvals_tangent(ta, a)
+    u, s, vh = ans
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    if full_matrices and m != n:
+        raise ValueError("transgrad: the derivative of np.linalg.svd needs full_matrices=False for a non-square matrix")
+    v = _swap(vh)
+    ds_mat = np.matmul(_swap(u), np.matmul(ta, v))
+    gap = s[..., None, :] ** 2 - s[..., :, None] ** 2
+    distinct = np.abs(gap) > 1e-12 * (np.max(s, -1, keepdims=True)[..., None] ** 2 + 1)
+    f = np.where(distinct, 1.0 / np.where(gap == 0, 1, gap), 0.0)
+    _warn_if_tied(distinct, ds_mat - ds_mat * np.eye(k), "np.linalg.svd", "singular values", "singular vectors")
+    sinv = np.where(s == 0, 0.0, 1.0 / np.where(s == 0, 1, s))
+    dss = ds_mat * s[..., None, :]           # dS S
+    sds = s[..., :, None] * ds_mat           # S dS
+    du = np.matmul(u, f * (dss + _swap(dss)))
+    dv = np.matmul(v, f * (sds + _swap(sds)))
+    if m > k:
+        dav = np.matmul(ta, v)
+        du = du + (dav - np.matmul(u, np.matmul(_swap(u), dav))) * sinv[..., None, :]
+    if n > k:
+        dau = np.matmul(_swap(ta), u)
+        dv = dv + (dau - np.matmul(v, np.matmul(_swap(v), dau))) * sinv[..., None, :]
+    ds = np.diagonal(ds_mat, 0, -2, -1).copy()
+    return _result_like(ans, [du, ds, _swap(dv)])
+
+
+def qr_tangent(ta, a, ans):
+    """The tangent of np.linalg.qr (mode='reduced', m >= n; JAX's jvp rule): with C = Q^T dA R^-1 and
+    the skew-symmetric W = tril(C, -1) - tril(C, -1)^T, dQ = dA R^-1 - Q C + Q W and dR = (C - W) R."""
+    q, r = ans
+    if np.shape(a)[-2] < np.shape(a)[-1]:
+        raise ValueError("transgrad: the derivative of np.linalg.qr needs a matrix with at least as many rows as columns")
+    dx_rinv = _swap(np.linalg.solve(_swap(r), _swap(ta)))       # dA R^-1
+    c = np.matmul(_swap(q), dx_rinv)
+    low = np.tril(c, -1)
+    w = low - _swap(low)
+    dq = np.matmul(q, w - c) + dx_rinv
+    dr = np.matmul(c - w, r)
+    return _result_like(ans, [dq, dr])
+
+
+def eig_tangent(ta, a, ans, vectors=True):
+    """The tangent of np.linalg.eig / eigvals (JAX's jvp rule with enable_eigvec_derivs=True, as eig_grad):
+    with P = V^-1 dA V, dw = diag(P) and dV = V (F o P) + V diag(c), F_ij = 1 / (w_j - w_i), c fixed by
+    numpy's normalization of each eigenvector (unit norm, largest-magnitude component real). Real
+    eigenvalues and eigenvectors (numpy's real result) get real tangents."""
+    a = np.asarray(a)
+    w, v = ans if vectors else np.linalg.eig(a)
+    p = np.matmul(np.linalg.inv(v), np.matmul(ta, v))
+    dw = np.diagonal(p, 0, -2, -1).copy()
+    if not vectors:
+        return _cast_like(real_like(dw, ans), ans)
+    gap = w[..., None, :] - w[..., :, None]
+    f = np.where(np.eye(v.shape[-1], dtype=bool), 0.0, 1.0 / np.where(gap == 0, 1.0, gap))
+    du = np.matmul(v, f * p)
+    largest = np.argmax(np.abs(v), axis=-2)[..., None, :]
+    pivot = np.real(np.take_along_axis(v, largest, -2))
+    c = -np.real(np.sum(np.conj(v) * du, axis=-2, keepdims=True)) \
+        - 1j * np.imag(np.take_along_axis(du, largest, -2)) / pivot
+    dv = du + c * v
+    return _result_like(ans, [_cast_like(real_like(dw, w), w), _cast_like(real_like(dv, v), v)])
+
+
+def pinv_tangent(ta, a, x):
+    """The tangent of np.linalg.pinv at constant rank (Golub-Pereyra), the transpose of pinv_grad:
+    dX = -X dA X + X X^T dA^T (I - A X) + (I - X A) dA^T X^T X."""
+    a, x = np.asarray(a), np.asarray(x)
+    eye_m, eye_n = np.eye(a.shape[-2]), np.eye(a.shape[-1])
+    tat = _swap(ta)
+    return (-np.matmul(x, np.matmul(ta, x))
+            + np.matmul(np.matmul(x, _swap(x)), np.matmul(tat, eye_m - np.matmul(a, x)))
+            + np.matmul(eye_n - np.matmul(x, a), np.matmul(tat, np.matmul(_swap(x), x))))
+
+
+def lstsq_tangent(ta, tb, a, b, ans):
+    """The tangent of np.linalg.lstsq, as lstsq_grads: the solution through x = pinv(a) b, the residuals
+    through d||r||^2 = 2 r^T (dA x - db) (x optimal), the singular values as svdvals; the rank is a
+    constant."""
+    x, residuals, rank, sv = ans
+    a = np.asarray(a)
+    pinv = np.linalg.pinv(a)
+    vec = np.ndim(b) == 1
+    bb, xx = _column(b, vec), _column(x, vec)
+    dx = np.zeros(xx.shape, dtype=np.result_type(xx, float))
+    change = np.zeros(bb.shape, dtype=dx.dtype)    # dA x - db
+    if _present(ta):
+        dx = dx + np.matmul(pinv_tangent(ta, a, pinv), bb)
+        change = change + np.matmul(ta, xx)
+    if _present(tb):
+        tbb = _column(tb, vec)
+        dx = dx + np.matmul(pinv, tbb)
+        change = change - tbb
+    if np.size(residuals):
+        r = np.matmul(a, xx) - bb
+        dres = np.reshape(2 * np.sum(r * change, axis=0), np.shape(residuals))
+    else:
+        dres = np.zeros(np.shape(residuals))
+    dsv = svdvals_tangent(ta, a) if _present(ta) else np.zeros(np.shape(sv))
+    return (_cast_like(dx[..., 0] if vec else dx, x), _cast_like(dres, residuals), zero_tangent(rank),
+            _cast_like(dsv, sv))
+
+
+def quantile_tangent(ta, tq, a, q, y, axis=None, keepdims=False, scale=1.0, nan=False, method="linear"):
+    """The tangent of np.quantile / np.percentile (scale=1/100) and their nan- variants with
+    method='linear', as quantile_grads: (1 - t) da[lo] + t da[hi] at the two order statistics around
+    the virtual index q (n - 1) (ties in a stable sort's order), plus dq (s[hi] - s[lo]) (n - 1) scale.
+    A slice without any non-nan entry gets 0."""
+    if method != "linear":
+        raise ValueError(f"transgrad: the derivative of quantiles supports method='linear' only, not {method!r}")
+    a, qa = np.asarray(a), np.asarray(q, dtype=float)
+    axes = normalize_axis(axis, a.ndim)
+    kept = [k for k in range(a.ndim) if k not in axes]
+    perm = kept + list(axes)
+    moved = np.transpose(a, perm)
+    lead = moved.shape[:len(kept)]
+    flat = moved.reshape(lead + (-1,))
+    n = flat.shape[-1]
+    fractions = qa.reshape((-1,) + (1,) * len(lead)) * scale
+    order = np.argsort(flat, axis=-1, kind="stable")          # nan sorts last
+    count = np.sum(~np.isnan(flat), -1) if nan else np.full(lead, n)
+    virtual = fractions * np.maximum(count - 1, 0)
+    lo = np.clip(np.floor(virtual), 0, max(n - 1, 0)).astype(np.intp)
+    hi = np.minimum(lo + 1, np.maximum(count - 1, 0))
+    t = virtual - lo
+    valid = count > 0
+
+    def at(values, index):
+        return np.take_along_axis(values, index[..., None], -1)[..., 0]
+
+    out = np.zeros((fractions.shape[0],) + lead, dtype=np.result_type(a, float))
+    if _present(ta):
+        tflat = np.transpose(np.broadcast_to(ta, a.shape), perm).reshape(lead + (-1,))
+        tsorted = np.take_along_axis(tflat, order, -1)
+        for k in range(fractions.shape[0]):
+            out[k] += (1 - t[k]) * at(tsorted, lo[k]) + t[k] * at(tsorted, hi[k])
+    if _present(tq):
+        ordered = np.take_along_axis(flat, order, -1)
+        tqs = np.reshape(np.asarray(tq, dtype=float), (-1,) + (1,) * len(lead))
+        for k in range(fractions.shape[0]):
+            out[k] += tqs[k] * (at(ordered, hi[k]) - at(ordered, lo[k])) * np.maximum(count - 1, 0) * scale
+    out = np.where(valid, out, 0.0)
+    return _cast_like(np.reshape(out, np.shape(y)), y)
+
+
+def corrcoef_tangent(tx, ty, x, ans, y=None, rowvar=True):
+    """The tangent of np.corrcoef through np.cov, as corrcoef_grad: R = C / (s s^T), s = sqrt(diag C),
+    dR = dC / (s s^T) - R o (ds/s 1^T + 1 (ds/s)^T); the diagonal (exactly 1) has tangent 0."""
+    c = np.cov(x, y, rowvar=rowvar)
+    if np.ndim(c) == 0:
+        return np.zeros(np.shape(ans), dtype=np.result_type(np.asarray(ans).dtype, float))
+    dc = cov_tangent(tx, ty, x, y, rowvar)
+    s = np.sqrt(np.diag(c))
+    relative = np.diag(dc) / (2 * s ** 2)          # ds / s
+    out = dc / np.outer(s, s) - np.asarray(ans) * (relative[:, None] + relative[None, :])
+    np.fill_diagonal(out, 0.0)
+    return _cast_like(out, ans)
+
+
+def gradient_tangent(tf, t1, t2, t3, spacings=(), axis=None, edge_order=1):
+    """The tangent of np.gradient: np.gradient of the tangent of f (it is linear in f). The spacings are
+    constants, as in gradient_grad: one that carries a tangent raises NonDifferentiableError."""
+    if any(_present(tangent) for tangent in (t1, t2, t3)):
+        no_gradient("np.gradient", "spacing", None)
+    varargs = [v for v in spacings if v is not None]
+    return np.gradient(tf, *varargs, axis=axis, edge_order=edge_order)
+
+
+def partition_tangent(ta, a, y, axis=-1):
+    """The tangent of np.partition: each element's tangent moves to the slot it lands in, matched by
+    sorted values (a tie in stable order), as partition_grad."""
+    if axis is None:
+        return partition_tangent(np.ravel(np.broadcast_to(ta, np.shape(a))), np.ravel(a), y, 0)
+    source = np.argsort(a, axis=axis, kind="stable")
+    target = np.argsort(y, axis=axis, kind="stable")
+    out = np.empty(np.shape(y), dtype=np.result_type(np.asarray(ta).dtype, float))
+    np.put_along_axis(out, target, np.take_along_axis(np.broadcast_to(ta, np.shape(a)), source, axis), axis)
+    return out
+
+
+def polyfit_tangent(tx, ty, x, y, deg, p):
+    """The tangent of np.polyfit (least squares, full column rank), as polyfit_grads: with
+    V = vander(x, deg + 1) and r = y - V p, dp = (V^T V)^-1 (V^T (dy - dV p) + dV^T r)."""
+    xa = np.asarray(x, dtype=float)
+    vander = np.vander(xa, deg + 1)
+    pm = np.asarray(p, dtype=float)
+    vec = pm.ndim == 1
+    pm = pm[:, None] if vec else pm
+    ya = np.asarray(y, dtype=float).reshape(len(xa), -1)
+    pinv = np.linalg.pinv(vander)
+    dp = np.zeros(pm.shape)
+    if _present(ty):
+        dp = dp + np.matmul(pinv, np.reshape(np.asarray(ty, dtype=float), (len(xa), -1)))
+    if _present(tx):
+        powers = np.arange(deg, -1, -1)
+        slopes = np.zeros((len(xa), deg + 1))
+        slopes[:, :-1] = powers[:-1] * np.vander(xa, deg)
+        dv = slopes * np.asarray(tx, dtype=float)[:, None]
+        residual = ya - np.matmul(vander, pm)
+        dp = dp + np.matmul(pinv, np.matmul(pinv.T, np.matmul(dv.T, residual))) - np.matmul(pinv, np.matmul(dv, pm))
+    return _cast_like(dp[:, 0] if vec else dp, p)
+
+
+def roots_tangent(tp, p, ans):
+    """The tangent of np.roots (simple roots), as roots_grad: dr = -sum_k dp_k r^(N-k) / p'(r); real
+    roots (numpy's real result) get a real tangent."""
+    p = np.asarray(p)
+    roots = np.asarray(ans)
+    if roots.size == 0:
+        return np.zeros(roots.shape, dtype=np.result_type(roots, float))
+    powers = np.arange(len(p) - 1, -1, -1)
+    slope = np.polyval(np.polyder(np.trim_zeros(p, "f") if np.any(p) else p), roots)
+    out = -np.matmul(roots[:, None] ** powers[None, :], np.asarray(tp)) / slope
+    return _cast_like(real_like(out, roots), roots)
+
+
+# scipy.linalg and scipy.stats
+
+
+def expm_tangent(ta, a):
+    """The tangent of scipy.linalg.expm: the Frechet derivative, the upper-right block of
+    expm([[A, dA], [0, A]]) (the transpose of expm_grad's block form)."""
+    from scipy.linalg import expm
+    n = np.shape(a)[-1]
+    big = np.zeros((2 * n, 2 * n), dtype=np.result_type(a, ta, float))
+    big[:n, :n] = big[n:, n:] = a
+    big[:n, n:] = ta
+    return expm(big)[:n, n:]
+
+
+def logm_tangent(ta, a, ans):
+    """The tangent of scipy.linalg.logm: the upper-right block of logm([[A, dA], [0, A]]); real for a
+    real result (logm_grad takes the real part for a real input)."""
+    from scipy.linalg import logm
+    n = np.shape(a)[-1]
+    big = np.zeros((2 * n, 2 * n), dtype=np.result_type(a, ta, float))
+    big[:n, :n] = big[n:, n:] = a
+    big[:n, n:] = ta
+    return _cast_like(real_like(logm(big)[:n, n:], ans), ans)
+
+
+def sqrtm_tangent(ta, ans):
+    """The tangent of scipy.linalg.sqrtm: dX solving X dX + dX X = dA."""
+    from scipy.linalg import solve_sylvester
+    out = solve_sylvester(ans, ans, np.asarray(ta, dtype=np.result_type(ans, ta)))
+    return _cast_like(real_like(out, ans), ans)
+
+
+def solve_triangular_tangent(ta, tb, a, b, x, trans=0, lower=False, unit_diagonal=False):
+    """The tangent of scipy.linalg.solve_triangular: op(T)^-1 (db - op(dT) x) with dT the triangle of
+    dA it reads (without the diagonal for unit_diagonal=True), as solve_triangular_grads."""
+    from scipy.linalg import solve_triangular
+    vec = np.ndim(b) == 1
+    rhs = _column(_or_zeros(tb, b), vec).astype(np.result_type(b, x, float))
+    if _present(ta):
+        tri = np.tril(ta, -1 if unit_diagonal else 0) if lower else np.triu(ta, 1 if unit_diagonal else 0)
+        op = np.transpose(tri) if trans in (1, 2, "T", "C") else tri
+        rhs = rhs - np.matmul(op, _column(x, vec))
+    out = solve_triangular(a, rhs[:, 0] if vec else rhs, trans=trans, lower=lower, unit_diagonal=unit_diagonal)
+    return _cast_like(out, x)
+
+
+def block_diag_tangent(ta, tb, tc, a, b=None, c=None):
+    """The tangent of scipy.linalg.block_diag: the blocks' tangents on the diagonal (zeros for a block
+    without one)."""
+    from scipy.linalg import block_diag
+    blocks = [(t, x) for t, x in ((ta, a), (tb, b), (tc, c)) if x is not None]
+    return block_diag(*[np.asarray(t, dtype=float) if _present(t) else np.zeros(np.shape(np.atleast_2d(x)))
+                        for t, x in blocks])
+
+
+def _factor_tangent(tangent):
+    """The tangent of the factor of an (lu, piv) or (c, lower) pair, or None."""
+    if not _present(tangent) or not isinstance(tangent, (tuple, list)) or not _present(tangent[0]):
+        return None
+    return np.asarray(tangent[0])
+
+
+def lu_solve_tangent(tlu_and_piv, tb, lu_and_piv, b, x, trans=0):
+    """The tangent of scipy.linalg.lu_solve: A^-1 (db - dA x) (A^T for trans=1, 2) with A = P L U and
+    dA = P (dL U + L dU), dL the strict lower and dU the upper triangle of the packed factor's tangent;
+    the pivots are constants (lu_solve_grads)."""
+    from scipy.linalg import lu_solve
+    lu, piv = lu_and_piv
+    vec = np.ndim(b) == 1
+    rhs = _column(_or_zeros(tb, b), vec).astype(np.result_type(b, x, float))
+    tlu = _factor_tangent(tlu_and_piv)
+    if tlu is not None:
+        n = np.shape(lu)[0]
+        perm = np.arange(n)
+        for i, j in enumerate(piv):
+            perm[i], perm[j] = perm[j], perm[i]
+        lower, upper = np.tril(lu, -1) + np.eye(n), np.triu(lu)
+        da = np.empty((n, n), dtype=np.result_type(lu, tlu, float))
+        da[perm] = np.matmul(np.tril(tlu, -1), upper) + np.matmul(lower, np.triu(tlu))
+        op = da.T if trans in (1, 2, "T", "C") else da
+        rhs = rhs - np.matmul(op, _column(x, vec))
+    return _cast_like(lu_solve((lu, piv), rhs[:, 0] if vec else rhs, trans=trans), x)
+
+
+def cho_solve_tangent(tc_and_lower, tb, c_and_lower, b, x):
+    """The tangent of scipy.linalg.cho_solve: A^-1 (db - dA x) with dA = dL L^T + L dL^T (lower) or
+    dU^T U + U^T dU (upper) from the triangle of the factor it reads (cho_solve_grads)."""
+    from scipy.linalg import cho_solve
+    c, lower = c_and_lower
+    vec = np.ndim(b) == 1
+    rhs = _column(_or_zeros(tb, b), vec).astype(np.result_type(b, x, float))
+    tc = _factor_tangent(tc_and_lower)
+    if tc is not None:
+        if lower:
+            factor, dfactor = np.tril(c), np.tril(tc)
+            da = np.matmul(dfactor, factor.T) + np.matmul(factor, dfactor.T)
+        else:
+            factor, dfactor = np.triu(c), np.triu(tc)
+            da = np.matmul(dfactor.T, factor) + np.matmul(factor.T, dfactor)
+        rhs = rhs - np.matmul(da, _column(x, vec))
+    return _cast_like(cho_solve((c, lower), rhs[:, 0] if vec else rhs), x)
+
+
+def solve_banded_tangent(tab, tb, l_and_u, ab, b, x):
+    """The tangent of scipy.linalg.solve_banded: A^-1 (db - dA x) with dA[i, j] = dab[u + i - j, j] on
+    the band (the unused corner slots do not enter), as solve_banded_grads."""
+    from scipy.linalg import solve_banded
+    vec = np.ndim(b) == 1
+    rhs = _column(_or_zeros(tb, b), vec).astype(np.result_type(b, x, float))
+    if _present(tab):
+        lo, up = l_and_u
+        tab = np.asarray(tab)
+        rows, n = tab.shape
+        da = np.zeros((n, n), dtype=np.result_type(tab, float))
+        for k in range(rows):
+            for j in range(n):
+                i = j + k - up
+                if 0 <= i < n:
+                    da[i, j] = tab[k, j]
+        rhs = rhs - np.matmul(da, _column(x, vec))
+    return _cast_like(solve_banded(l_and_u, ab, rhs[:, 0] if vec else rhs), x)
+
+
+def mvn_logpdf_tangent(tx, tmean, tcov, x, mean=None, cov=1, y=None):
+    """The tangent of scipy.stats.multivariate_normal.logpdf, as mvn_logpdf_grads: with D = x - mean and
+    P = Sigma^-1, -(P D) . (dx - dmean) - tr(P dSigma) / 2 + (P D)^T dSigma (P D) / 2 per point; dSigma is
+    built from the lower triangle of a 2-d cov's tangent, the diagonal of a 1-d one, a scalar's I."""
+    cov_a = np.asarray(cov, dtype=float)
+    mean_a = None if mean is None else np.asarray(mean, dtype=float)
+    dim = (cov_a.shape[0] if cov_a.ndim else (mean_a.size if mean_a is not None and mean_a.ndim else 1))
+
+    def sigma_of(value):
+        value = np.asarray(value, dtype=float)
+        full = value if value.ndim == 2 else np.diag(value) if value.ndim == 1 else value * np.eye(dim)
+        return np.tril(full) + np.tril(full, -1).T
+
+    xa = np.asarray(x, dtype=float)
+    points = xa.reshape(-1, dim) if not (xa.ndim == 1 and dim == 1) else xa.reshape(-1, 1)
+    centred = points - (0.0 if mean_a is None else np.broadcast_to(mean_a, (dim,)))
+    precision = np.linalg.inv(sigma_of(cov_a))
+    solved = centred @ precision
+    out = np.zeros(points.shape[0])
+    if _present(tx):
+        out = out - np.sum(solved * np.reshape(np.asarray(tx, dtype=float), points.shape), axis=1)
+    if mean is not None and _present(tmean):
+        out = out + solved @ np.broadcast_to(np.asarray(tmean, dtype=float), (dim,))
+    if _present(tcov):
+        dsigma = sigma_of(tcov)
+        out = out - 0.5 * np.trace(precision @ dsigma) + 0.5 * np.sum((solved @ dsigma) * solved, axis=1)
+    return _cast_like(np.reshape(out, np.shape(y)), y)
+
+
+def dirichlet_logpdf_tangent(tx, talpha, x, alpha, y=None):
+    """The tangent of scipy.stats.dirichlet.logpdf (components along x's first axis), as
+    dirichlet_logpdf_grads: sum_i (alpha_i - 1) dx_i / x_i (with K - 1 components the last is
+    1 - sum, so dx_K = -sum dx) + sum_i dalpha_i (log x_i - digamma(alpha_i) + digamma(sum alpha))."""
+    from scipy.special import digamma
+    xa, alpha_a = np.asarray(x, dtype=float), np.asarray(alpha, dtype=float)
+    reduced = xa.shape[0] != alpha_a.shape[0]
+    full = np.concatenate([xa, 1 - np.sum(xa, 0, keepdims=True)], 0) if reduced else xa
+    shape = (-1,) + (1,) * (full.ndim - 1)
+    out = np.zeros(full.shape[1:])
+    if _present(tx):
+        dx = np.asarray(tx, dtype=float)
+        dfull = np.concatenate([dx, -np.sum(dx, 0, keepdims=True)], 0) if reduced else dx
+        out = out + np.sum((alpha_a.reshape(shape) - 1) / full * dfull, 0)
+    if _present(talpha):
+        da = np.asarray(talpha, dtype=float).reshape(shape)
+        out = out + np.sum(da * (np.log(full) - digamma(alpha_a).reshape(shape) + digamma(np.sum(alpha_a))), 0)
+    return _cast_like(np.reshape(out, np.shape(y)), y)
+
+
+def solve_sylvester_tangent(rhs, a, b):
+    """The tangent of scipy.linalg.solve_sylvester (A X + X B = Q): dX solving A dX + dX B = rhs, with
+    rhs = dQ - dA X - X dB."""
+    from scipy.linalg import solve_sylvester
+    return solve_sylvester(a, b, rhs)

@@ -15,6 +15,7 @@ except ImportError:  # pragma: no cover - scipy is optional
     pass
 else:
     from transgrad.rules import scipy_rules  # noqa: F401
+    from transgrad.rules import scipy_tangents  # noqa: F401
 
 # Tangent rules (forward mode), one module per library beside the adjoint modules.
 from transgrad.rules import operator_tangents  # noqa: F401,E402

@@ -165,3 +165,42 @@ def tensorinv(y, a, ind=2):
 @tangent_template(np.linalg.tensorsolve)
 def tensorsolve(x, a, b):
     t[x] = np.linalg.tensorsolve(a, t[b] - rt.tensordot_like(t[a], x))
+
+
+# ----- the non-symmetric and rank-revealing decompositions (the adjoints' conventions: svd_grad,
+# qr_grad, pinv_grad, lstsq_grads, cond_grad, eig_grad) -----
+
+
+@tangent_template(np.linalg.svd)
+def svd(y, a, full_matrices=True, compute_uv=True):
+    t[y] = rt.svd_tangent(t[a], a, y, full_matrices, compute_uv)
+
+
+@tangent_template(np.linalg.qr)
+def qr(y, a):
+    t[y] = rt.qr_tangent(t[a], a, y)
+
+
+@tangent_template(np.linalg.pinv)
+def pinv(y, a, rcond=None):
+    t[y] = rt.pinv_tangent(t[a], a, y)
+
+
+@tangent_template(np.linalg.lstsq)
+def lstsq(y, a, b, rcond=None):
+    t[y] = rt.lstsq_tangent(t[a], t[b], a, b, y)
+
+
+@tangent_template(np.linalg.cond)
+def cond(y, x, p=None):
+    t[y] = np.sum(rt.cond_grad(rt.ones_like(y), x, p) * t[x], axis=(-2, -1))
+
+
+@tangent_template(np.linalg.eig)
+def eig(y, a):
+    t[y] = rt.eig_tangent(t[a], a, y)
+
+
+@tangent_template(np.linalg.eigvals)
+def eigvals(y, a):
+    t[y] = rt.eig_tangent(t[a], a, y, False)

@@ -1015,3 +1015,48 @@ def block(y, arrays):
 @tangent_template(np.i0)
 def i0(y, x):
     t[y] = t[x] * rt.i0_slope(x)
+
+
+@tangent_template(np.quantile)
+def quantile(y, a, q, axis=None, *, method="linear", keepdims=False):
+    t[y] = rt.quantile_tangent(t[a], t[q], a, q, y, axis, keepdims, 1.0, False, method)
+
+
+@tangent_template(np.percentile)
+def percentile(y, a, q, axis=None, *, method="linear", keepdims=False):
+    t[y] = rt.quantile_tangent(t[a], t[q], a, q, y, axis, keepdims, 0.01, False, method)
+
+
+@tangent_template(np.nanquantile)
+def nanquantile(y, a, q, axis=None, *, method="linear", keepdims=False):
+    t[y] = rt.quantile_tangent(t[a], t[q], a, q, y, axis, keepdims, 1.0, True, method)
+
+
+@tangent_template(np.nanpercentile)
+def nanpercentile(y, a, q, axis=None, *, method="linear", keepdims=False):
+    t[y] = rt.quantile_tangent(t[a], t[q], a, q, y, axis, keepdims, 0.01, True, method)
+
+
+@tangent_template(np.partition)
+def partition(y, a, kth, axis=-1):
+    t[y] = rt.partition_tangent(t[a], a, y, axis)
+
+
+@tangent_template(np.gradient)
+def gradient(y, f, spacing=None, spacing2=None, spacing3=None, *, axis=None, edge_order=1):
+    t[y] = rt.gradient_tangent(t[f], t[spacing], t[spacing2], t[spacing3], (spacing, spacing2, spacing3), axis, edge_order)
+
+
+@tangent_template(np.corrcoef)
+def corrcoef(r, x, y=None, rowvar=True):
+    t[r] = rt.corrcoef_tangent(t[x], t[y], x, r, y, rowvar)
+
+
+@tangent_template(np.polyfit)
+def polyfit(p, x, y, deg, rcond=None):
+    t[p] = rt.polyfit_tangent(t[x], t[y], x, y, deg, p)
+
+
+@tangent_template(np.roots)
+def roots(r, p):
+    t[r] = rt.roots_tangent(t[p], p, r)
