@@ -1292,7 +1292,7 @@ def svd_grad(g, a, ans, full_matrices=True, compute_uv=True):
     if m > k:
         out = out + np.matmul(gu - np.matmul(u, utgu), np.swapaxes(v * sinv[..., None, :], -1, -2))
     if n > k:
-        out = out + np.matmul(u * sinv[..., None, :], np.swapaxes(gv, -1, -2) - np.matmul(vtgv, vt))
+        out = out + np.matmul(u * sinv[..., None, :], np.swapaxes(gv, -1, -2) - np.matmul(np.swapaxes(vtgv, -1, -2), vt))
     return out
 
 
@@ -1352,7 +1352,7 @@ def expm_grad(g, a):
 def solve_triangular_grads(g, a, b, x, trans=0, lower=False, unit_diagonal=False):
     """Gradients of scipy.linalg.solve_triangular for a (on the triangle it reads) and b."""
     from scipy.linalg import solve_triangular
-    transposed = trans in (1, "T", "C")
+    transposed = trans in (1, 2, "T", "C")
     gb = solve_triangular(a, g, trans=0 if transposed else 1, lower=lower, unit_diagonal=unit_diagonal)
     gb2, x2 = (np.asarray(gb)[:, None], np.asarray(x)[:, None]) if np.ndim(b) == 1 else (gb, x)
     ga = -(np.matmul(x2, gb2.T) if transposed else np.matmul(gb2, x2.T))

@@ -44,6 +44,18 @@ def sequences_of_arrays(x):
     return total + np.sum(pairs[1:][0] * rows[2]) + sum(ranked[1:3])
 
 
+def rebinding_to_a_part(x):
+    pair = (x * 2.0, (x * 3.0, None))
+    first = pair[0]
+    pair = pair[1]             # a name rebound to a part of its own value
+    y = x * 1.5
+    y = y[1:]
+    for _ in range(2):
+        y = y[::-1] * 1.1
+        y = y[:-1]
+    return np.sum(first * pair[0]) + np.sum(y * y)
+
+
 def comprehensions(w, x):
     n = len(x)
     total = sum(w[i] * x[i] ** 2 for i in range(n))
@@ -195,6 +207,7 @@ CASES = [
     (list_built_in_a_loop, (X,), 0),
     (list_item_assignment, (X,), 0),
     (tuples_and_dicts, (X,), 0),
+    (rebinding_to_a_part, (np.array([0.4, -0.7, 1.3, 0.2, 0.9]),), 0),
     (sequences_of_arrays, (np.array([0.4, -0.7, 1.3, 0.2, 0.9, -1.1]),), 0),
     (comprehensions, (W, X), (0, 1)),
     (zip_enumerate_reversed_sorted, (X, W), (0, 1)),

@@ -538,6 +538,7 @@ ROWS += [
     (scipy.linalg.solve_triangular, [V(SQ), A((3,))], {}),
     (scipy.linalg.solve_triangular, [V(SQ), A((3, 2))], {"lower": True}),
     (scipy.linalg.solve_triangular, [V(SQ), A((3, 2))], {"trans": 1, "unit_diagonal": True}),
+    (scipy.linalg.solve_triangular, [V(SQ), A((3,))], {"trans": 2}),
     (scipy.linalg.inv, [V(SQ)], {}),
     (scipy.linalg.det, [A((3, 3))], {}),
     (scipy.linalg.cholesky, [V(SPD)], {}),
@@ -596,6 +597,7 @@ TUPLE_ROWS = [
     (np.linalg.eigh, [V(SPD), C("U")], {}),
     (np.linalg.svd, [V(TALL)], {"full_matrices": False}),
     (np.linalg.svd, [V(SQ)], {}),
+    (np.linalg.svd, [V(TALL.T.copy())], {"full_matrices": False}),   # wide: more columns than rows
     (np.linalg.qr, [V(TALL)], {}),
     (np.linalg.qr, [V(SQ)], {}),
     (np.linalg.lstsq, [V(TALL), A((4,))], {}),

@@ -244,6 +244,13 @@ class AssignmentAdjoints:
         fact = state.fact(d_name)
         code = []
         primal = build.name(self.alias.get(name, name))
+        d_target = build.name(self.adjoint(site.target))
+        if site.target == name:
+            # x = x[index]: the new x's gradient goes into a fresh buffer for the old x
+            part = self.namer.fresh(f"{d_name}_part")
+            code.append(build.assign(part, d_target))
+            d_target = build.name(part)
+            fact = ZERO
         if fact.zero:
             code.append(build.assign(d_name, build.call(self.rt("zeros_like"), primal)))
         elif fact.shared:
@@ -251,7 +258,6 @@ class AssignmentAdjoints:
         elif fact.none:
             code.append(build.assign(d_name, build.call(self.rt("buffer"), build.name(d_name), primal)))
         index = build.clone(value.slice)
-        d_target = build.name(self.adjoint(site.target))
         if self.depths.get(name) == 0 and self.basic_index(index):
             slot = gast.Subscript(value=build.name(d_name), slice=index, ctx=gast.Store())
             code.append(gast.AugAssign(target=slot, op=gast.Add(), value=d_target))
