@@ -109,6 +109,13 @@ def add(a, b):
     return a + b
 
 
+def slot_of(obj, attribute):
+    """Where the gradient of obj.attribute lives in obj's gradient: the field's position for a
+    named tuple (np.linalg.qr(a).Q is item 0), the attribute's name for a plain object."""
+    fields = getattr(type(obj), "_fields", None)
+    return fields.index(attribute) if isinstance(obj, tuple) and fields else attribute
+
+
 def add_at(dx, index, g):
     """Accumulate `g` into the slots `index` of the gradient buffer `dx`, in place.
 

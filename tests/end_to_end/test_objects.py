@@ -43,3 +43,14 @@ def test_an_object_that_is_not_differentiated_is_just_read():
     rng = np.random.default_rng(2)
     model, x = Linear(rng.standard_normal((2, 3)), rng.standard_normal(2)), rng.standard_normal(3)
     assert tg.gradcheck(predict, model, x, wrt=1)
+
+
+def reads_named_fields(a):
+    res = np.linalg.qr(a)
+    sign, logdet = np.linalg.slogdet(a)
+    return np.sum(res.Q * 2.0) + np.sum(res.R) + np.linalg.slogdet(a).logabsdet + logdet
+
+
+def test_named_tuple_results_are_read_by_field_name():
+    a = np.array([[2.0, 0.3, -0.5], [0.1, 1.5, 0.4], [-0.3, 0.2, 1.8]])
+    assert tg.gradcheck(reads_named_fields, a)

@@ -17,7 +17,7 @@ from transgrad import runtime as rt
 from transgrad.rules.registry import adjoint_template, d, non_differentiable, t, tangent_template
 
 # seeds and fresh zero buffers are constants
-non_differentiable(rt.zeros_like, rt.scalar_seed, rt.ones_like)
+non_differentiable(rt.zeros_like, rt.scalar_seed, rt.ones_like, rt.slot_of)
 
 
 @adjoint_template(rt.add, name="rt.add", convention="None is zero: an operand that is None gets no gradient")

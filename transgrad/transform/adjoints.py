@@ -268,7 +268,8 @@ class AssignmentAdjoints:
         return code
 
     def getattr_contribution(self, site, state):
-        """t = obj.name on a plain object: accumulate into the object's gradient (a dict of attributes)."""
+        """t = obj.name on a plain object or a named tuple (np.linalg.qr(a).Q): accumulate into the
+        object's gradient, a dict of attributes or a list of items."""
         name = site.operation.operands[0]
         attribute = site.stmt.value.attr
         if self.depths.get(name) == 0:
@@ -283,7 +284,8 @@ class AssignmentAdjoints:
             code.append(build.assign(d_name, build.call(self.rt("zeros_like"), build.name(name))))
         elif fact.shared or fact.none:
             code.append(build.assign(d_name, build.call(self.rt("maybe_copy"), build.name(d_name), build.name(name))))
-        code.append(build.expr_stmt(build.call(self.rt("add_at"), build.name(d_name), build.const(attribute),
+        slot = build.call(self.rt("slot_of"), build.name(name), build.const(attribute))
+        code.append(build.expr_stmt(build.call(self.rt("add_at"), build.name(d_name), slot,
                                                build.name(self.adjoint(site.target)))))
         state[d_name] = OWNED
         return code
