@@ -19,7 +19,7 @@ import math
 import gast
 import numpy as np
 
-from transgrad import runtime
+from transgrad import markers, runtime
 
 _REDUCTIONS = (np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin, np.std, np.var,
                np.linalg.norm, np.average, np.median, np.ptp, np.nansum, np.nanmean)
@@ -242,6 +242,8 @@ def _call_rank(node, lookup):
         return _UNSET
     if getattr(callee, "__module__", None) == "math" or getattr(callee, "__self__", None) is math:
         return 0
+    if (callee is markers.detach or callee is markers.stop_gradient) and len(arg_ranks) == 1:
+        return arg_ranks[0]
     if any(callee is f for f in _NUMBER_BUILTINS):
         return 0
     if callee in (builtins.abs,) and len(arg_ranks) == 1:

@@ -11,24 +11,23 @@ import numpy as np
 
 
 def shape_sources(sites, ranks, params, elementwise_rule):
-    """{name: parameter with the same shape}. `params`: parameters never reassigned;
+    """{name: the variable whose shape it surely has}. The sources are the parameters never
+    reassigned (`params`) and the arrays assigned once at the top level of the function (both keep
+    their value from their definition on, so the adjoint can read their shape);
     `elementwise_rule(rule)`: is a rule elementwise (its result has its operands' broadcast shape)?"""
     source = {p: p for p in params if ranks.get(p) is not None and ranks[p] >= 1}
     assignments = {}
     for site in sites:
         assignments.setdefault(site.target, []).append(site)
-    for _ in range(len(sites) + 1):
-        changed = False
-        for name, found in assignments.items():
-            if name in source or len(found) != 1 or not isinstance(found[0].stmt, gast.Assign) \
-                    or not isinstance(found[0].stmt.targets[0], gast.Name):
-                continue
-            parameter = _same_shape_as(found[0], source, ranks, elementwise_rule)
-            if parameter is not None:
-                source[name] = parameter
-                changed = True
-        if not changed:
-            break
+    for site in sites:   # program order: a variable's operands come before it
+        if len(assignments[site.target]) != 1 or not isinstance(site.stmt, gast.Assign) \
+                or not isinstance(site.stmt.targets[0], gast.Name) or site.target in source:
+            continue
+        found = _same_shape_as(site, source, ranks, elementwise_rule)
+        if found is None and site.top_level and site.loop_depth == 0 and (ranks.get(site.target) or 0) >= 1:
+            found = site.target   # a source itself: later elementwise results may share its shape
+        if found is not None:
+            source[site.target] = found
     return source
 
 

@@ -132,7 +132,7 @@ def _broadcast_lazily(adjoint, tail, result):
     def is_array(node):
         return isinstance(node, gast.Name) and result.depths.get(primal_of.get(node.id, node.id)) == 0
 
-    broadcasts = ImplicitBroadcasts(np_name, is_scalar, has_shape, is_array)
+    broadcasts = ImplicitBroadcasts(np_name, is_scalar, has_shape, is_array, rt_name)
     return broadcasts.run(adjoint, tail), set(broadcasts.implicit)
 
 

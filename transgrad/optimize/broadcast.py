@@ -21,6 +21,7 @@ updated in place); their uses may be anywhere after.
 import copy
 
 import gast
+import numpy as np
 
 _ARITHMETIC = (gast.Add, gast.Sub, gast.Mult, gast.Div)
 _SHAPE_READS = ("shape", "size", "ndim")
@@ -72,8 +73,9 @@ class ImplicitBroadcasts:
     """is_scalar(node): is an expression surely a number (rank 0)? has_shape(node, shape_node):
     does an array expression surely have that shape? is_array(node): is a gradient an array?"""
 
-    def __init__(self, np_name, is_scalar, has_shape, is_array=lambda node: False):
+    def __init__(self, np_name, is_scalar, has_shape, is_array=lambda node: False, rt_name="rt"):
         self.np = np_name
+        self.rt = rt_name
         self.is_scalar = is_scalar
         self.has_shape = has_shape
         self.is_array = is_array   # is a gradient surely an array (not a list or dict of them)?
@@ -118,6 +120,10 @@ class ImplicitBroadcasts:
         if isinstance(node, gast.Call) and _is_attribute(node.func, self.np, "broadcast_to") and \
                 len(node.args) == 2 and not node.keywords and self.scalar(node.args[0]):
             return node.args[0], node.args[1]
+        if isinstance(node, gast.Call) and _is_attribute(node.func, self.rt, "unbroadcast") and len(node.args) == 2:
+            inner = self.lazy(node.args[0])   # the identity when x has the shape it is spread over
+            if inner is not None and self.shaped(node.args[1], inner[1]):
+                return inner
         if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
             inner = self.lazy(node.operand)
             return (gast.UnaryOp(op=gast.USub(), operand=inner[0]), inner[1]) if inner else None
@@ -140,6 +146,24 @@ class ImplicitBroadcasts:
             return self.scalar(node.operand)
         return self.is_scalar(node)
 
+    def shaped(self, node, shape):
+        """Does an array expression surely have `shape`: a name known to have it, or arithmetic
+        and numpy ufuncs of such arrays and numbers ((1 - t ** 2), np.cos(x) * y)?"""
+        if isinstance(node, gast.Name):
+            return node.id not in self.implicit and self.has_shape(node, shape)
+        if isinstance(node, gast.BinOp) and isinstance(node.op, _ARITHMETIC + (gast.Pow,)):
+            sides = (node.left, node.right)
+            return any(self.shaped(n, shape) for n in sides) and \
+                all(self.shaped(n, shape) or self.scalar(n) for n in sides)
+        if isinstance(node, gast.UnaryOp):
+            return self.shaped(node.operand, shape)
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and not node.keywords and \
+                isinstance(node.func.value, gast.Name) and node.func.value.id == self.np and \
+                isinstance(getattr(np, node.func.attr, None), np.ufunc) and node.args:
+            return any(self.shaped(n, shape) for n in node.args) and \
+                all(self.shaped(n, shape) or self.scalar(n) for n in node.args)
+        return False
+
     def number(self, node):
         """A number at run time: a scalar expression, or an implicit scalar itself."""
         return (isinstance(node, gast.Name) and node.id in self.implicit) or self.scalar(node)
@@ -161,7 +185,7 @@ class _Materialize(gast.NodeTransformer):
             for side in ("left", "right"):
                 other = node.right if side == "left" else node.left
                 lazy = owner.lazy(getattr(node, side))
-                if lazy is not None and owner.has_shape(other, lazy[1]):
+                if lazy is not None and owner.shaped(other, lazy[1]):
                     # scalar op array-of-that-shape: numpy broadcasts the scalar by itself
                     setattr(node, side, lazy[0])
                     setattr(node, "right" if side == "left" else "left", self.visit(other))
@@ -172,7 +196,7 @@ class _Materialize(gast.NodeTransformer):
     def visit_AugAssign(self, node):
         lazy = self.owner.lazy(node.value)
         # dx[index] += g: g is the gradient of x[index], so it has the shape of those slots
-        fits = isinstance(node.target, gast.Subscript) or self.owner.has_shape(node.target, lazy[1]) if lazy else False
+        fits = isinstance(node.target, gast.Subscript) or self.owner.shaped(node.target, lazy[1]) if lazy else False
         if lazy is not None and isinstance(node.op, gast.Add) and fits:
             node.value = lazy[0]
             node.target = self.visit(node.target)
