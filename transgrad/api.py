@@ -149,6 +149,7 @@ class _Differentiated:
         self._last_key = None
         self._leaf_key = tuple((name, 0) for name in self.wrt)
         self._keys = {}   # argument ranks -> the interned key for a single float or array input
+        self._single_position = self._first_positions == [0]
         _wraps(self, function)
 
     def _wrt_values(self, args, kwargs):
@@ -196,7 +197,7 @@ class _Differentiated:
             return last[1], last[2]
         wrt = _WrtTuple(self.wrt, self.as_tuple)
         artifact, functions = cache.bound(self._target, wrt, self.mode, key, self.preserve_result)
-        self._last = (key, artifact, functions)
+        self._last = (key, artifact, functions, functions.get("joint"))
         self._last_key = key
         return artifact, functions
 
@@ -239,21 +240,26 @@ class GradFunction(_Differentiated):
     """The gradient of a scalar-valued function, compiled on first call."""
 
     def __call__(self, *args, **kwargs):
-        if not kwargs and len(args) == 1 and self._first_positions == [0]:
+        if self._single_position and not kwargs and len(args) == 1:
             # the commonest call, one array or float differentiated: no generic plumbing
             x = args[0]
             kind = type(x)
             if kind is np.ndarray and x.dtype.kind == "f" or kind is float:
                 key = self._keys.get(x.ndim if kind is np.ndarray else 0)
                 last = self._last
-                if key is not None and last is not None and last[0] is key and last[1].guards_hold():
+                if key is not None and last is not None and last[0] is key and \
+                        (not last[1].guarded or last[1].guards_hold()):
                     try:
-                        out = last[2]["joint"](x)
+                        out = last[3](x)
                     except Exception as error:
                         _point_at_user_line(error, last[1])
                         raise
                     if self.preserve_result:
                         return out[0], self._grads(out[1], args)
+                    grad = out[0] if self.as_tuple else out
+                    if type(grad) is kind and (kind is float or grad.dtype == x.dtype and grad.shape == x.shape
+                                               and grad.base is None):
+                        return (grad,) if self.as_tuple else grad   # already what _finalize returns
                     return self._grads(out, args)
         values = self._wrt_values(args, kwargs)
         artifact, functions = self._bound(values, args)

@@ -61,6 +61,11 @@ class Artifact:
         self.parsed = parsed
 
     @property
+    def guarded(self):
+        """Does this artifact depend on anything that could be rebound (checked on each call)?"""
+        return bool(self.guards or self.callees)
+
+    @property
     def source(self):
         return self.compiled.source
 
