@@ -2822,3 +2822,339 @@ def solve_sylvester_tangent(rhs, a, b):
     rhs = dQ - dA X - X dB."""
     from scipy.linalg import solve_sylvester
     return solve_sylvester(a, b, rhs)
+
+
+# ----- derivatives of the runtime helpers -----
+# Helpers that rules/runtime_rules.py uses to differentiate the helpers above once more (second
+# derivatives read the generated gradient code, which calls them). Most helpers are linear in their
+# gradient argument g; these give the transpose of that linear map (for reverse over reverse) and
+# the derivative with respect to the primal arguments they read (x, ans, ...). None of them has a
+# rule of its own yet: a third derivative through them raises NonDifferentiableError.
+
+
+def _norm_power(ord):
+    """The p of a smooth p-norm gradient (2 for the Euclidean and Frobenius norms); None for the
+    norms whose gradient is piecewise constant in x (1, inf, -inf, 0)."""
+    if ord is None or ord == "fro":
+        return 2.0
+    if isinstance(ord, str) or ord in (0, 1, np.inf, -np.inf):
+        return None
+    return float(ord)
+
+
+def norm_grad_dx(g, x, ans, ord=None, axis=None, keepdims=False):
+    """The partial derivative of norm_grad(g, x, ans, ...) with respect to x, holding ans fixed: an
+    elementwise factor shaped like x, g (p - 1) |x|^(p-2) / ans^(p-1) (0 where ans is 0, as the
+    gradient there)."""
+    x = np.asarray(x)
+    p = _norm_power(ord)
+    if p is None:
+        return np.zeros(x.shape, dtype=_grad_dtype(g, x))
+    ans = keep_reduced(ans, x, axis, keepdims)
+    g = keep_reduced(g, x, axis, keepdims)
+    safe = np.where(ans == 0, 1.0, ans)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = g / safe if p == 2 else g * (p - 1) * np.abs(x) ** (p - 2) / safe ** (p - 1)
+    return np.where(ans == 0, 0.0, factor) * np.ones(x.shape, dtype=_grad_dtype(g, x))
+
+
+def norm_grad_dans(g, x, ans, ord=None, axis=None, keepdims=False):
+    """The partial derivative of norm_grad(g, x, ans, ...) with respect to ans, holding x fixed:
+    -(p - 1) norm_grad / ans, shaped like x (each element's factor for its own norm)."""
+    x = np.asarray(x)
+    p = _norm_power(ord)
+    if p is None:
+        return np.zeros(x.shape, dtype=_grad_dtype(g, x))
+    grad = norm_grad(g, x, ans, ord, axis, keepdims)
+    ans = keep_reduced(ans, x, axis, keepdims)
+    safe = np.where(ans == 0, 1.0, ans)
+    return np.where(ans == 0, 0.0, -(p - 1) * grad / safe)
+
+
+def prod_grad_dx(g, x, v, axis=None, keepdims=False):
+    """The derivative of prod_grad(g, x, axis, keepdims) with respect to x along v: g times the
+    tangent of "the product of the other factors", sum_{j != i} v_j prod_{k != i, j} x_k, exact
+    where x has zeros (prefix and suffix products carried with their tangents). The map is
+    symmetric, so it is its own transpose (the adjoint with respect to x)."""
+    x = np.asarray(x)
+    dtype = _grad_dtype(g, x, v)
+    g = keep_reduced(g, x, axis, keepdims)
+    if x.ndim == 0:
+        return g * np.zeros_like(x, dtype=dtype)
+    v = np.broadcast_to(np.asarray(v, dtype=dtype), x.shape)
+    axes = list(normalize_axis(axis, x.ndim))
+    kept = [ax for ax in range(x.ndim) if ax not in axes]
+    moved = np.transpose(x, kept + axes)
+    lead = moved.shape[:len(kept)]
+    flat = moved.reshape(lead + (-1,)).astype(dtype)
+    dflat = np.transpose(v, kept + axes).reshape(lead + (-1,))
+    n = flat.shape[-1]
+
+    def exclusive(values, tangents):
+        products, dproducts = np.ones(lead + (n,), dtype=dtype), np.zeros(lead + (n,), dtype=dtype)
+        running, drunning = np.ones(lead, dtype=dtype), np.zeros(lead, dtype=dtype)
+        for i in range(n):
+            products[..., i], dproducts[..., i] = running, drunning
+            running, drunning = running * values[..., i], drunning * values[..., i] + running * tangents[..., i]
+        return products, dproducts
+
+    before, dbefore = exclusive(flat, dflat)
+    after, dafter = exclusive(flat[..., ::-1], dflat[..., ::-1])
+    after, dafter = after[..., ::-1], dafter[..., ::-1]
+    dothers = (dbefore * after + before * dafter).reshape(moved.shape)
+    return g * np.transpose(dothers, np.argsort(kept + axes))
+
+
+def zeros_for_none(pieces, arrays):
+    """The gradients of the pieces of a list, with a zero array shaped like the matching item of
+    `arrays` for each piece that has none (None): the input of np.concatenate and np.stack when they
+    put the gradient of a list-valued helper back together."""
+    return [np.zeros(np.shape(a), dtype=_grad_dtype(a)) if p is None else p for p, a in zip(pieces, arrays)]
+
+
+def _shaped_like(value, g):
+    """value (a sum over items) with the shape and kind of g: a number for a number."""
+    if isinstance(g, (int, float)) and not isinstance(g, bool) and np.ndim(value) == 0:
+        return float(value)
+    return np.broadcast_to(value, np.shape(g)).astype(_grad_dtype(g, value), copy=False)
+
+
+def extreme_grad_transpose(w, g, a, ans, other=None):
+    """The transpose of g -> extreme_grad(g, a, ans, other) (builtin max/min): w times the weights
+    the gradient was spread with, summed back to g's shape."""
+    if other is not None:
+        return _shaped_like(unbroadcast(w * balanced_eq(a, ans, other), g), g)
+    if isinstance(a, np.ndarray):
+        mask = a == ans
+        return _shaped_like(np.sum(w * mask / np.sum(mask)), g)
+    hits = [bool(item == ans) for item in a]
+    count = sum(hits)
+    total = sum((wk / count for wk, hit in zip(w, hits) if hit and wk is not None), 0.0)
+    return _shaped_like(total, g)
+
+
+def sequence_grad_transpose(w, g, items):
+    """The transpose of g -> sequence_grad(g, items) (builtin sum): the items' gradients added up
+    (each broadcast to g's shape), or summed over the first axis for an ndarray."""
+    if isinstance(items, np.ndarray):
+        return _shaped_like(np.sum(w, axis=0), g)
+    total = sum((wk for wk in w if wk is not None), 0.0)
+    return _shaped_like(total, g)
+
+
+def einsum_replaced(subscripts, operands, position, value):
+    """np.einsum(subscripts, *operands) with operand `position` replaced by value: the transpose
+    of g -> einsum_grad(g, subscripts, operands, position)."""
+    operands = [op for op in operands if op is not None]
+    operands[position] = value
+    inputs, output = einsum_operands(subscripts, operands)
+    out = np.einsum(",".join(inputs) + "->" + output, *operands)
+    return out.astype(_grad_dtype(*operands), copy=False)
+
+
+def einsum_grad_operands(w, g, subscripts, operands, position):
+    """The adjoint of einsum_grad(g, subscripts, operands, position) with respect to each operand,
+    as a list (None for an operand that is None, zeros for operand `position`, read only for its
+    shape): <w, einsum_grad(g, ..., position)> = <g, einsum with operand `position` set to w>,
+    whose gradient for operand k is einsum_grad(g, ..., k) with that replacement."""
+    present = [op for op in operands if op is not None]
+    replaced = list(present)
+    replaced[position] = w
+    out, k = [], 0
+    for op in operands:
+        if op is None:
+            out.append(None)
+        elif k == position:
+            out.append(np.zeros(np.shape(op), dtype=_grad_dtype(op)))
+            k += 1
+        else:
+            out.append(einsum_grad(g, subscripts, replaced, k))
+            k += 1
+    return out
+
+
+def einsum_grad_tangent(g, subscripts, operands, tangents, position):
+    """The derivative of einsum_grad(g, subscripts, operands, position) with respect to the other
+    operands along their tangents (it is linear in each)."""
+    present = [(op, tk) for op, tk in zip(operands, tangents) if op is not None]
+    total = None
+    for k, (op, tk) in enumerate(present):
+        if k == position or tk is None or (np.ndim(tk) == 0 and not isinstance(tk, np.ndarray) and tk == 0.0):
+            continue
+        replaced = [o for o, _ in present]
+        replaced[k] = tk
+        part = einsum_grad(g, subscripts, replaced, position)
+        total = part if total is None else total + part
+    if total is None:
+        return np.zeros(np.shape(present[position][0]), dtype=_grad_dtype(g, present[position][0]))
+    return total
+
+
+def array_grad_transpose(w, g):
+    """The transpose of g -> array_grad(g, obj): the (nested) list of item gradients stacked back
+    into an array shaped like g (zeros for the items without one)."""
+    if isinstance(w, (list, tuple)):
+        return np.stack([array_grad_transpose(wk, np.asarray(g)[k]) for k, wk in enumerate(w)]).reshape(np.shape(g))
+    if w is None:
+        return np.zeros(np.shape(g), dtype=_grad_dtype(g))
+    return _shaped_like(w, g) if np.ndim(g) == 0 else np.broadcast_to(w, np.shape(g))
+
+
+def trace_matmul_grad_transpose(w, other, rows):
+    """The transpose of g -> trace_matmul_grad(g, other, rows): the sum of w times the other
+    factor's transpose over the slots the gradient fills."""
+    t = np.swapaxes(other, 0, 1)
+    n = min(rows, t.shape[0])
+    return np.sum(np.asarray(w)[:n] * t[:n])
+
+
+def trace_matmul_grad_other(w, g, other, rows):
+    """The transpose of other -> trace_matmul_grad(g, other, rows): g times w, transposed back,
+    zero in the rows of other^T the gradient drops."""
+    t_shape = np.swapaxes(other, 0, 1).shape
+    n = min(rows, t_shape[0])
+    full = np.zeros(t_shape, dtype=_grad_dtype(g, other, w))
+    full[:n] = g * np.asarray(w)[:n]
+    return np.swapaxes(full, 0, 1)
+
+
+def sorted_like(w, a, axis=-1):
+    """The transpose of g -> unsort(g, a, axis): w read in the stable sorted order of a."""
+    if axis is None:
+        order = np.argsort(np.ravel(a), kind="stable")
+        return np.ravel(w)[order]
+    return np.take_along_axis(np.asarray(w), np.argsort(a, axis=axis, kind="stable"), axis)
+
+
+def append_grad_transpose(w, arr, values, axis=None):
+    """The transpose of g -> append_grad(g, arr, values, axis): the two gradients appended again
+    (zeros for one that has none)."""
+    first, second = zeros_for_none(w, (arr, values))
+    return np.append(first, second, axis)
+
+
+def _inverse_transposed(a):
+    return np.swapaxes(np.linalg.inv(a), -1, -2)
+
+
+def det_grad_dans(g, a):
+    """The partial derivative of det_grad(g, a, ans) with respect to ans (per unit ans): g inv(a)^T.
+    Second derivatives of det need an invertible a."""
+    return np.expand_dims(g, (-2, -1)) * _inverse_transposed(a)
+
+
+def det_grad_da(g, a, ans, v):
+    """The partial derivative of det_grad(g, a, ans) with respect to a along v, holding ans fixed:
+    -g ans (inv(a) v inv(a))^T. The map is its own transpose (<w, (A⁻¹ v A⁻¹)ᵀ> = <(A⁻¹ w A⁻¹)ᵀ, v>),
+    so it is also the adjoint with respect to a."""
+    inv = np.linalg.inv(a)
+    scale = np.expand_dims(np.asarray(g) * np.asarray(ans), (-2, -1))
+    return -scale * np.swapaxes(np.matmul(inv, np.matmul(v, inv)), -1, -2)
+
+
+def solve_like(a, w, b):
+    """inv(a) w, with w a vector when b is one (the transpose of solve_transposed(a, ., b))."""
+    if np.ndim(b) == 1:
+        return np.linalg.solve(a, np.asarray(w)[..., None])[..., 0]
+    return np.linalg.solve(a, w)
+
+
+def transposed_times(v, gb, b):
+    """vᵀ gb, with gb a vector when b is one: the derivative of solve_transposed(a, g, b) with
+    respect to a along v is -solve_transposed(a, transposed_times(v, result, b), b)."""
+    vt = np.swapaxes(v, -1, -2)
+    if np.ndim(b) == 1:
+        return np.matmul(vt, np.asarray(gb)[..., None])[..., 0]
+    return np.matmul(vt, gb)
+
+
+def solve_grad_a_left(w, x, b):
+    """The transpose of gb -> solve_grad_a(gb, x, b) = -gb xᵀ: -w x."""
+    if np.ndim(b) == 1:
+        return -np.matmul(w, np.asarray(x)[..., None])[..., 0]
+    return -np.matmul(w, x)
+
+
+def solve_grad_a_right(w, gb, b):
+    """The transpose of x -> solve_grad_a(gb, x, b) = -gb xᵀ: -wᵀ gb."""
+    return -transposed_times(w, gb, b)
+
+
+def sinc_curvature(x):
+    """The second derivative of np.sinc: (-pi sin(pi x) - 2 sinc'(x)) / x, and -pi^2 / 3 at x = 0."""
+    x = np.asarray(x)
+    safe = np.where(x == 0, 1.0, x)
+    value = (-np.pi * np.sin(np.pi * safe) - 2 * sinc_slope(safe)) / safe
+    return np.where(x == 0, -np.pi ** 2 / 3, value).astype(_grad_dtype(x), copy=False)
+
+
+def polyval_grad_p_dx(g, p, x, v):
+    """The derivative of polyval_grad_p(g, p, x) with respect to x along v:
+    sum of g v (n-1-i) x**(n-2-i) for each coefficient i."""
+    n = len(p)
+    exponents = np.arange(n - 1, -1, -1)
+    xa = np.asarray(x)[..., None]
+    slopes = exponents * np.where(exponents > 0, xa, 1.0) ** np.maximum(exponents - 1, 0)
+    weight = np.reshape(np.asarray(g) * np.asarray(v) * np.ones(np.shape(x)), np.shape(x) + (1,))
+    out = np.sum(weight * slopes, axis=tuple(range(np.ndim(x))))
+    return list(out) if isinstance(p, list) else out.astype(_grad_dtype(g, p), copy=False)
+
+
+def polyder_transpose(w, p):
+    """The transpose of p -> polyder(p): w_j (n-1-j) for the first n-1 coefficients, 0 for the last."""
+    n = len(p)
+    out = np.zeros(n, dtype=_grad_dtype(w, p))
+    if n > 1:
+        out[:-1] = np.asarray(w) * np.arange(n - 1, 0, -1)
+    return list(out) if isinstance(p, list) else out
+
+
+def slogdet_grad_transpose(w, a, ans):
+    """The transpose of g -> slogdet_grad(g, a, ans): [0 for the sign, sum of w inv(a)^T for the
+    log-determinant]."""
+    log_part = np.sum(np.asarray(w) * _inverse_transposed(a), axis=(-2, -1))
+    return [np.zeros(np.shape(ans[0]), dtype=_grad_dtype(a)), log_part]
+
+
+def _chol_phi(x):
+    """The lower triangle with half the diagonal (its own transpose as a linear map)."""
+    return np.tril(x) - 0.5 * np.eye(np.shape(x)[-1]) * x
+
+
+def cholesky_grad_dL(g, L, v, upper=False):
+    """The derivative of cholesky_grad(g, L, upper) with respect to L along v."""
+    swap = lambda m: np.swapaxes(m, -1, -2)  # noqa: E731
+    if upper:
+        L, g, v = swap(L), swap(g), swap(v)
+    linv = np.linalg.solve(L, np.broadcast_to(np.eye(np.shape(L)[-1]), np.shape(L)))
+    phi = _chol_phi(np.matmul(swap(L), g))
+    dphi = _chol_phi(np.matmul(swap(v), g))
+    dlinv = -np.matmul(linv, np.matmul(v, linv))
+    ds = (np.matmul(swap(dlinv), np.matmul(phi, linv)) + np.matmul(swap(linv), np.matmul(dphi, linv))
+          + np.matmul(swap(linv), np.matmul(phi, dlinv)))
+    out = _sym_tri((ds + swap(ds)) / 2, lower=True)
+    return swap(out) if upper else out
+
+
+def cholesky_grad_dL_transpose(w, g, L, upper=False):
+    """The transpose of v -> cholesky_grad_dL(g, L, v, upper): the adjoint of cholesky_grad with
+    respect to L."""
+    swap = lambda m: np.swapaxes(m, -1, -2)  # noqa: E731
+    if upper:
+        L, g, w = swap(L), swap(g), swap(w)
+    eye = np.eye(np.shape(L)[-1])
+    sbar = np.tril(w) + swap(np.tril(w)) - eye * w      # the transpose of _sym_tri after symmetrizing
+    linv = np.linalg.solve(L, np.broadcast_to(eye, np.shape(L)))
+    m = np.matmul(swap(linv), np.matmul(_chol_phi(np.matmul(swap(L), g)), linv))
+    y = _chol_phi(np.matmul(linv, np.matmul(sbar, swap(linv))))
+    right = np.matmul(sbar, swap(linv))
+    out = -np.matmul(m, right) - np.matmul(swap(m), right) + np.matmul(g, swap(y))
+    return swap(out) if upper else out
+
+
+def convolve_mode_part(w, g, n, m, mode="full"):
+    """The transpose of g -> convolve_full(g, n, m, mode): the slots of w the `mode` output keeps."""
+    if mode == "full":
+        return w
+    start = (min(n, m) - 1) // 2 if mode == "same" else min(n, m) - 1
+    return np.asarray(w)[start:start + np.shape(g)[0]]

@@ -763,3 +763,132 @@ ROWS += [
     (rt.cleared, [A((4,)), C(1)], {}),
     (rt.replaced, [A((4,)), C(1), F()], {}),
 ]
+
+# runtime helpers the adjoint templates of the numpy, math and builtin rules call (rules/runtime_rules.py):
+# their gradient argument g and the primal values they read (x, ans, the other factor) vary
+ROWS += [
+    (rt.reduce_like, [A((3, 4, 5)), C(_ones((3, 5))), C(1)], {}),
+    (rt.reduce_like, [A((3, 4)), C(1.0)], {}),
+    (rt.reduce_like, [A((3, 4)), C(_ones((1, 4))), C(0), C(True)], {}),
+    (rt.norm_grad, [A(()), A((4,)), A((), 1.0, 2.0)], {}),
+    (rt.norm_grad, [A((3,)), A((3, 4)), A((3,), 1.0, 2.0), C(None), C(1)], {}),
+    (rt.norm_grad, [A((1, 4)), A((3, 4)), A((1, 4), 1.0, 2.0), C(None), C(0), C(True)], {}),
+    (rt.norm_grad, [A(()), A((3, 4)), A((), 1.0, 2.0), C("fro")], {}),
+    (rt.norm_grad, [A(()), A((4,)), A((), 1.0, 2.0), C(3)], {}),
+    (rt.norm_grad, [A(()), A((4,)), A((), 1.0, 2.0), C(1)], {}),
+    (rt.norm_grad, [A(()), C(np.array([1.0, -3.0, 2.0])), C(3.0), C(np.inf)], {}),
+    (rt.norm_grad, [A(()), C(np.zeros(3)), C(0.0)], {}),
+    (rt.prod_grad, [A(()), A((4,))], {}),
+    (rt.prod_grad, [A((3,)), A((3, 4)), C(1)], {}),
+    (rt.prod_grad, [A((3, 1)), A((3, 4)), C(1), C(True)], {}),
+    (rt.prod_grad, [A((4,)), A((3, 4, 5)), C((0, 2))], {}),
+    (rt.prod_grad, [A(()), V([1.5, 0.0, 2.0, -0.5])], {}),
+    (rt.prod_grad, [A((2,)), V([[1.5, 0.0, 2.0], [0.0, -1.0, 0.0]]), C(1)], {}),
+    (rt.prod_grad, [A(()), A(())], {}),
+    (rt.extreme_grad, [F(), C(2.0), C(2.0), C(1.0)], {}),
+    (rt.extreme_grad, [F(), C(2.0), C(2.0), C(2.0)], {}),
+    (rt.extreme_grad, [F(), C(np.array([1.0, 3.0, 3.0])), C(3.0)], {}),
+    (rt.sequence_grad, [A((3,)), C(_ones((4, 3)))], {}),
+    (rt.fpow, [F(0.5, 2.0), F()], {}),
+    (rt.fpow, [F(0.5, 2.0), C(3.0)], {}),
+    (rt.take_grad, [A((4,)), C(_ones(5)), C(IDX)], {}),
+    (rt.take_grad, [A((3, 4)), C(_ones((3, 5))), C(IDX), C(1)], {}),
+    (rt.take_grad, [A((2, 4)), C(_ones((3, 4))), C(np.array([4, -1])), C(0), C("wrap")], {}),
+    (rt.split_grad, [Seq(A((2, 3)), A((2, 3))), C(_ones((4, 3))), C([_ones((2, 3)), _ones((2, 3))])], {}),
+    (rt.split_grad, [Seq(A((3, 1)), A((3, 2))), C(_ones((3, 3))), C([_ones((3, 1)), _ones((3, 2))]), C(1)], {}),
+    (rt.real_like, [A((3,)), C(_ones(3))], {}),
+    (rt.array_grad, [A((2, 3)), C(_ones((2, 3)))], {}),
+    (rt.astype_grad, [A((3,)), C(_ones(3)), C(_ones(3))], {}),
+    (rt.astype_grad, [A((3,)), C(_ones(3)), C(np.ones(3, dtype=int))], {}),
+    (rt.einsum_grad, [A((2, 4)), C("ij,jk->ik"), Seq(A((2, 3)), A((3, 4))), C(0)], {}),
+    (rt.einsum_grad, [A((2, 4)), C("ij,jk->ik"), Seq(A((2, 3)), A((3, 4))), C(1)], {}),
+    (rt.einsum_grad, [A((2, 3, 2)), C("i,j,k->ijk"), Seq(A((2,)), A((3,)), A((2,))), C(1)], {}),
+    (rt.einsum_grad, [A((3,)), C("ii->i"), Seq(A((3, 3))), C(0)], {}),
+    (rt.einsum_grad, [A((4,)), C("ij,ij->i"), Seq(A((1, 3)), A((4, 3))), C(0)], {}),
+    (rt.einsum_grad, [A((2, 4)), C("ij,jk"), Seq(A((2, 3)), A((3, 4))), C(1)], {}),
+    (rt.trace_matmul_grad, [A(()), A((4, 3)), C(3)], {}),
+    (rt.trace_matmul_grad, [A(()), A((4, 3)), C(2)], {}),
+    (rt.trace_matmul_grad, [A(()), A((4, 2)), C(3)], {}),
+]
+TUPLE_ROWS += [
+    (rt.concatenate_grad, [A((5,)), C([_ones(2), _ones(3)])], {}),
+    (rt.concatenate_grad, [A((2, 5)), C([_ones((2, 2)), _ones((2, 3))]), C(1)], {}),
+    (rt.concatenate_grad, [A((7,)), C([_ones((2, 2)), _ones(3)]), C(None)], {}),
+    (rt.stack_grad, [A((2, 3)), C([_ones(3), _ones(3)])], {}),
+    (rt.stack_grad, [A((3, 2)), C([_ones(3), _ones(3)]), C(1)], {}),
+    (rt.stack_grad, [A((3,)), C([1.0, 2.0, 3.0])], {}),
+    (rt.hstack_grad, [A((5,)), C([_ones(2), _ones(3)])], {}),
+    (rt.hstack_grad, [A((2, 5)), C([_ones((2, 2)), _ones((2, 3))])], {}),
+    (rt.vstack_grad, [A((2, 3)), C([_ones(3), _ones(3)])], {}),
+    (rt.vstack_grad, [A((3, 3)), C([_ones((2, 3)), _ones(3)])], {}),
+    (rt.sequence_grad, [A((2, 3)), C([1.0, _ones(3), _ones((2, 3))])], {}),
+    (rt.array_grad, [A((3,)), C([1.0, 2.0, 3.0])], {}),
+    (rt.array_grad, [A((2, 2)), C([[1.0, 2.0], [3.0, 4.0]])], {}),
+]
+
+ROWS += [
+    (rt.median_grad, [A(()), C(np.array([3.0, 1.0, 2.0, 5.0, 4.0]))], {}),
+    (rt.median_grad, [A((3,)), C(np.arange(12.0).reshape(3, 4)[:, ::-1] ** 1.5), C(1)], {}),
+    (rt.median_grad, [A((1, 4)), C(np.arange(12.0).reshape(3, 4) % 5), C(0), C(True)], {}),
+    (rt.unsort, [A((3, 4)), C(np.array([[3.0, 1.0, 2.0, 0.0], [1.0, 1.0, 0.0, 2.0], [0.5, 0.2, 0.9, 0.1]]))], {}),
+    (rt.unsort, [A((3, 4)), C(np.arange(12.0).reshape(3, 4)[::-1] % 5), C(0)], {}),
+    (rt.unsort, [A((6,)), C(np.array([[3.0, 1.0, 2.0], [0.0, 5.0, 4.0]])), C(None)], {}),
+    (rt.take_along_axis_grad, [A((3, 2)), C(_ones((3, 4))), C(np.array([[0, 0], [3, 1], [2, 2]])), C(1)], {}),
+    (rt.take_along_axis_grad, [A((1, 4)), C(_ones((3, 4))), C(np.array([[0, 2, 2, 1]])), C(0)], {}),
+    (rt.repeat_grad, [A((6,)), C(_ones(3)), C(2)], {}),
+    (rt.repeat_grad, [A((2, 3)), C(_ones((2, 3))), C(np.array([1, 0, 2])), C(1)], {}),
+    (rt.tile_grad, [A((6,)), C(_ones(3)), C(2)], {}),
+    (rt.tile_grad, [A((2, 2, 6)), C(_ones((2, 3))), C((2, 1, 2))], {}),
+    (rt.pad_grad, [A((5, 6)), C(_ones((3, 4))), C(1)], {}),
+    (rt.pad_grad, [A((6, 5)), C(_ones((3, 4))), C(((1, 2), (0, 1))), C("edge")], {}),
+    (rt.pad_grad, [A((9,)), C(_ones(5)), C(2), C("reflect")], {}),
+    (rt.pad_grad, [A((11,)), C(_ones(5)), C(3), C("wrap")], {}),
+    (rt.pad_constant_grad, [A((8,)), C(_ones(4)), C(2)], {}),
+    (rt.diff_grad, [A((4,)), C(_ones(5))], {}),
+    (rt.diff_grad, [A((1, 5)), C(_ones((3, 5))), C(2), C(0)], {}),
+    (rt.diagonal_grad, [A((3,)), C(_ones((3, 4)))], {}),
+    (rt.diagonal_grad, [A((2, 2)), C(_ones((2, 3, 4))), C(1), C(2), C(1)], {}),
+    (rt.diagonal_grad, [A((2,)), C(_ones((3, 3))), C(-1)], {}),
+]
+TUPLE_ROWS += [
+    (rt.column_stack_grad, [A((3, 3)), C([_ones(3), _ones((3, 2))])], {}),
+    (rt.append_grad, [A((5,)), C(_ones(3)), C(_ones(2))], {}),
+    (rt.append_grad, [A((3, 3)), C(_ones((2, 3))), C(_ones((1, 3))), C(0)], {}),
+    (rt.append_grad, [A((5,)), C(_ones((2, 1))), C(_ones(3))], {}),
+]
+
+# second derivatives of det and solve (an invertible matrix)
+ROWS += [
+    (rt.det_grad, [A(()), V(SQ), A((), 0.5, 2.0)], {}),
+    (rt.det_grad, [A((2,)), C(np.stack([SQ, SPD])), A((2,), 0.5, 2.0)], {}),
+    (rt.solve_transposed, [V(SQ), A((3,)), C(_ones(3))], {}),
+    (rt.solve_transposed, [V(SQ), A((3, 2)), C(_ones((3, 2)))], {}),
+    (rt.solve_transposed, [C(np.stack([SQ, SPD])), A((2, 3, 2)), C(_ones((2, 3, 2)))], {}),
+    (rt.solve_grad_a, [A((3,)), A((3,)), C(_ones(3))], {}),
+    (rt.solve_grad_a, [A((3, 2)), A((3, 2)), C(_ones((3, 2)))], {}),
+    (rt.solve_grad_a, [A((2, 3, 2)), A((2, 3, 2)), C(_ones((2, 3, 2)))], {}),
+]
+
+# np.sinc and np.polyval differentiated twice
+ROWS += [
+    (rt.sinc_slope, [A((3, 4))], {}),
+    (rt.polyval_grad_p, [A((3, 2)), C(_ones(4)), A((3, 2))], {}),
+    (rt.polyval_grad_p, [A(()), C(_ones(3)), A((5,))], {}),
+    (rt.polyval_grad_p, [F(), C(_ones(1)), F()], {}),
+    (rt.polyder, [A((4,))], {}),
+    (rt.polyder, [A((1,))], {}),
+]
+ROWS += [
+    (rt.slogdet_grad, [Seq(A(()), A(())), V(SQ), C(tuple(np.asarray(v) for v in np.linalg.slogdet(SQ)))], {}),
+    (rt.slogdet_grad, [Seq(A((2,)), A((2,))), C(np.stack([SQ, SPD])), C(tuple(np.linalg.slogdet(np.stack([SQ, SPD]))))], {}),
+]
+ROWS += [
+    (rt.cholesky_grad, [A((3, 3)), V(np.linalg.cholesky(SPD))], {}),
+    (rt.cholesky_grad, [A((3, 3)), V(np.linalg.cholesky(SPD).T), C(True)], {}),
+    (rt.cholesky_grad, [A((2, 3, 3)), V(np.linalg.cholesky(np.stack([SPD, SPD + np.eye(3)])))], {}),
+]
+ROWS += [
+    (rt.convolve_full, [A((7,)), C(5), C(3)], {}),
+    (rt.convolve_full, [A((5,)), C(5), C(3), C("same")], {}),
+    (rt.convolve_full, [A((4,)), C(3), C(6), C("valid")], {}),
+]

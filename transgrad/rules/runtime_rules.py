@@ -143,3 +143,408 @@ def rt_replaced(y, container, index, old):
 @tangent_template(rt.replaced, name="rt.replaced")
 def rt_replaced_tangent(y, container, index, old):
     t[y] = rt.replaced_tangent(t[container], container, index, t[old])
+
+
+# ----- the helpers the adjoint templates of the numpy, math and builtin rules call -----
+# Each is linear in its gradient argument g: d[g] is the transpose of that linear map, and the
+# derivative with respect to the primal values it reads (x, ans, the other factor) is what a
+# second derivative adds. Arguments read only for shapes, axes or piecewise-constant masks (ties,
+# clip bounds, the winner of max/min) carry no gradient.
+
+# tuple_result=True marks the helpers whose result is a list of gradients (some only for a list
+# argument: rt.extreme_grad, rt.sequence_grad and rt.array_grad return an array for an array), so the
+# outer transform accumulates into their items with rt.add_at, which takes None for zero.
+
+# einsum subscripts of np.tensordot are a string computed from the shapes
+non_differentiable(rt.tensordot_subscripts)
+
+
+@adjoint_template(rt.reduce_like, name="rt.reduce_like")
+def rt_reduce_like(y, g, target, axis=None, keepdims=False):
+    d[g] = rt.unreduce(d[y], g, axis, keepdims)
+
+
+@tangent_template(rt.reduce_like, name="rt.reduce_like")
+def rt_reduce_like_tangent(y, g, target, axis=None, keepdims=False):
+    t[y] = rt.reduce_like(t[g], target, axis, keepdims)
+
+
+@adjoint_template(rt.norm_grad, name="rt.norm_grad",
+                  convention="0 where the norm is 0, as the gradient there; the 1-, inf- and 0-norm gradients are piecewise constant in x")
+def rt_norm_grad(y, g, x, ans, ord=None, axis=None, keepdims=False):
+    d[g] = rt.reduce_like(d[y] * rt.norm_grad(rt.ones_like(ans), x, ans, ord, axis, keepdims), g, axis, keepdims)
+    d[x] = d[y] * rt.norm_grad_dx(g, x, ans, ord, axis, keepdims)
+    d[ans] = rt.reduce_like(d[y] * rt.norm_grad_dans(g, x, ans, ord, axis, keepdims), ans, axis, keepdims)
+
+
+@tangent_template(rt.norm_grad, name="rt.norm_grad")
+def rt_norm_grad_tangent(y, g, x, ans, ord=None, axis=None, keepdims=False):
+    t[y] = (rt.norm_grad(t[g], x, ans, ord, axis, keepdims) + t[x] * rt.norm_grad_dx(g, x, ans, ord, axis, keepdims)
+            + rt.keep_reduced(t[ans], x, axis, keepdims) * rt.norm_grad_dans(g, x, ans, ord, axis, keepdims))
+
+
+@adjoint_template(rt.prod_grad, name="rt.prod_grad", convention="exact where x has zeros")
+def rt_prod_grad(y, g, x, axis=None, keepdims=False):
+    d[g] = rt.reduce_like(d[y] * rt.prod_grad(rt.ones_like(g), x, axis, keepdims), g, axis, keepdims)
+    d[x] = rt.prod_grad_dx(g, x, d[y], axis, keepdims)
+
+
+@tangent_template(rt.prod_grad, name="rt.prod_grad")
+def rt_prod_grad_tangent(y, g, x, axis=None, keepdims=False):
+    t[y] = rt.prod_grad(t[g], x, axis, keepdims) + rt.prod_grad_dx(g, x, t[x], axis, keepdims)
+
+
+@adjoint_template(rt.concatenate_grad, name="rt.concatenate_grad", tuple_result=True)
+def rt_concatenate_grad(y, g, arrays, axis=0):
+    d[g] = np.concatenate(rt.zeros_for_none(d[y], arrays), axis)
+
+
+@tangent_template(rt.concatenate_grad, name="rt.concatenate_grad")
+def rt_concatenate_grad_tangent(y, g, arrays, axis=0):
+    t[y] = rt.concatenate_grad(t[g], arrays, axis)
+
+
+@adjoint_template(rt.stack_grad, name="rt.stack_grad", tuple_result=True)
+def rt_stack_grad(y, g, arrays, axis=0):
+    d[g] = np.stack(rt.zeros_for_none(d[y], arrays), axis)
+
+
+@tangent_template(rt.stack_grad, name="rt.stack_grad")
+def rt_stack_grad_tangent(y, g, arrays, axis=0):
+    t[y] = rt.stack_grad(t[g], arrays, axis)
+
+
+@adjoint_template(rt.hstack_grad, name="rt.hstack_grad", tuple_result=True)
+def rt_hstack_grad(y, g, arrays):
+    d[g] = np.hstack(rt.zeros_for_none(d[y], arrays))
+
+
+@tangent_template(rt.hstack_grad, name="rt.hstack_grad")
+def rt_hstack_grad_tangent(y, g, arrays):
+    t[y] = rt.hstack_grad(t[g], arrays)
+
+
+@adjoint_template(rt.vstack_grad, name="rt.vstack_grad", tuple_result=True)
+def rt_vstack_grad(y, g, arrays):
+    d[g] = np.reshape(np.vstack(rt.zeros_for_none(d[y], arrays)), np.shape(g))
+
+
+@tangent_template(rt.vstack_grad, name="rt.vstack_grad")
+def rt_vstack_grad_tangent(y, g, arrays):
+    t[y] = rt.vstack_grad(t[g], arrays)
+
+
+@adjoint_template(rt.extreme_grad, name="rt.extreme_grad", convention="the winner and the tie weights are constants")
+def rt_extreme_grad(y, g, a, ans, other=None):
+    d[g] = rt.extreme_grad_transpose(d[y], g, a, ans, other)
+
+
+@tangent_template(rt.extreme_grad, name="rt.extreme_grad")
+def rt_extreme_grad_tangent(y, g, a, ans, other=None):
+    t[y] = rt.extreme_grad(t[g], a, ans, other)
+
+
+@adjoint_template(rt.sequence_grad, name="rt.sequence_grad", tuple_result=True)
+def rt_sequence_grad(y, g, items):
+    d[g] = rt.sequence_grad_transpose(d[y], g, items)
+
+
+@tangent_template(rt.sequence_grad, name="rt.sequence_grad")
+def rt_sequence_grad_tangent(y, g, items):
+    t[y] = rt.sequence_grad(t[g], items)
+
+
+@adjoint_template(rt.fpow, name="rt.fpow", convention="as math.pow")
+def rt_fpow(z, x, p):
+    d[x] = d[z] * p * rt.fpow(x, p - 1.0)
+    d[p] = d[z] * z * math.log(x) if x > 0 else 0.0 * d[z]
+
+
+@tangent_template(rt.fpow, name="rt.fpow")
+def rt_fpow_tangent(z, x, p):
+    t[z] = t[x] * p * rt.fpow(x, p - 1.0) + t[p] * (z * math.log(x) if x > 0 else 0.0)
+
+
+@adjoint_template(rt.take_grad, name="rt.take_grad")
+def rt_take_grad(y, g, a, indices, axis=None, mode="raise"):
+    d[g] = np.take(d[y], indices, axis, mode=mode)
+
+
+@tangent_template(rt.take_grad, name="rt.take_grad")
+def rt_take_grad_tangent(y, g, a, indices, axis=None, mode="raise"):
+    t[y] = rt.take_grad(t[g], a, indices, axis, mode)
+
+
+@adjoint_template(rt.split_grad, name="rt.split_grad")
+def rt_split_grad(y, g, ary, pieces, axis=0):
+    d[g] = rt.split_like(d[y], pieces, axis)
+
+
+@tangent_template(rt.split_grad, name="rt.split_grad")
+def rt_split_grad_tangent(y, g, ary, pieces, axis=0):
+    t[y] = rt.split_grad(t[g], ary, pieces, axis)
+
+
+@adjoint_template(rt.real_like, name="rt.real_like")
+def rt_real_like(y, g, x):
+    d[g] = d[y]
+
+
+@tangent_template(rt.real_like, name="rt.real_like")
+def rt_real_like_tangent(y, g, x):
+    t[y] = rt.real_like(t[g], x)
+
+
+@adjoint_template(rt.array_grad, name="rt.array_grad", tuple_result=True)
+def rt_array_grad(y, g, obj):
+    d[g] = rt.array_grad_transpose(d[y], g)
+
+
+@tangent_template(rt.array_grad, name="rt.array_grad")
+def rt_array_grad_tangent(y, g, obj):
+    t[y] = rt.array_grad(t[g], obj)
+
+
+@adjoint_template(rt.astype_grad, name="rt.astype_grad")
+def rt_astype_grad(y, g, x, result):
+    d[g] = rt.astype_grad(d[y], g, result)
+
+
+@tangent_template(rt.astype_grad, name="rt.astype_grad")
+def rt_astype_grad_tangent(y, g, x, result):
+    t[y] = rt.astype_grad(t[g], x, result)
+
+
+@adjoint_template(rt.einsum_grad, name="rt.einsum_grad")
+def rt_einsum_grad(y, g, subscripts, operands, position):
+    d[g] = rt.einsum_replaced(subscripts, operands, position, d[y])
+    d[operands] = rt.einsum_grad_operands(d[y], g, subscripts, operands, position)
+
+
+@tangent_template(rt.einsum_grad, name="rt.einsum_grad")
+def rt_einsum_grad_tangent(y, g, subscripts, operands, position):
+    t[y] = (rt.einsum_grad(t[g], subscripts, operands, position)
+            + rt.einsum_grad_tangent(g, subscripts, operands, t[operands], position))
+
+
+@adjoint_template(rt.trace_matmul_grad, name="rt.trace_matmul_grad")
+def rt_trace_matmul_grad(y, g, other, rows):
+    d[g] = rt.trace_matmul_grad_transpose(d[y], other, rows)
+    d[other] = rt.trace_matmul_grad_other(d[y], g, other, rows)
+
+
+@tangent_template(rt.trace_matmul_grad, name="rt.trace_matmul_grad")
+def rt_trace_matmul_grad_tangent(y, g, other, rows):
+    t[y] = rt.trace_matmul_grad(t[g], other, rows) + rt.trace_matmul_grad(g, t[other], rows)
+
+
+@adjoint_template(rt.median_grad, name="rt.median_grad", convention="the middle elements' weights are constants")
+def rt_median_grad(y, g, a, axis=None, keepdims=False):
+    d[g] = rt.reduce_like(d[y] * rt.median_grad(rt.ones_like(g), a, axis, keepdims), g, axis, keepdims)
+
+
+@tangent_template(rt.median_grad, name="rt.median_grad")
+def rt_median_grad_tangent(y, g, a, axis=None, keepdims=False):
+    t[y] = rt.median_grad(t[g], a, axis, keepdims)
+
+
+@adjoint_template(rt.unsort, name="rt.unsort", convention="the sorting permutation is a constant")
+def rt_unsort(y, g, a, axis=-1):
+    d[g] = rt.sorted_like(d[y], a, axis)
+
+
+@tangent_template(rt.unsort, name="rt.unsort")
+def rt_unsort_tangent(y, g, a, axis=-1):
+    t[y] = rt.unsort(t[g], a, axis)
+
+
+@adjoint_template(rt.take_along_axis_grad, name="rt.take_along_axis_grad")
+def rt_take_along_axis_grad(y, g, arr, indices, axis=-1):
+    d[g] = np.take_along_axis(d[y], indices, axis)
+
+
+@tangent_template(rt.take_along_axis_grad, name="rt.take_along_axis_grad")
+def rt_take_along_axis_grad_tangent(y, g, arr, indices, axis=-1):
+    t[y] = rt.take_along_axis_grad(t[g], arr, indices, axis)
+
+
+@adjoint_template(rt.repeat_grad, name="rt.repeat_grad")
+def rt_repeat_grad(y, g, a, repeats, axis=None):
+    d[g] = np.repeat(d[y], repeats, axis)
+
+
+@tangent_template(rt.repeat_grad, name="rt.repeat_grad")
+def rt_repeat_grad_tangent(y, g, a, repeats, axis=None):
+    t[y] = rt.repeat_grad(t[g], a, repeats, axis)
+
+
+@adjoint_template(rt.tile_grad, name="rt.tile_grad")
+def rt_tile_grad(y, g, a, reps):
+    d[g] = np.reshape(np.tile(d[y], reps), np.shape(g))
+
+
+@tangent_template(rt.tile_grad, name="rt.tile_grad")
+def rt_tile_grad_tangent(y, g, a, reps):
+    t[y] = rt.tile_grad(t[g], a, reps)
+
+
+@adjoint_template(rt.pad_grad, name="rt.pad_grad")
+def rt_pad_grad(y, g, array, pad_width, mode="constant"):
+    d[g] = np.pad(d[y], pad_width, mode=mode)
+
+
+@tangent_template(rt.pad_grad, name="rt.pad_grad")
+def rt_pad_grad_tangent(y, g, array, pad_width, mode="constant"):
+    t[y] = rt.pad_grad(t[g], array, pad_width, mode)
+
+
+@adjoint_template(rt.pad_constant_grad, name="rt.pad_constant_grad")
+def rt_pad_constant_grad(y, g, array, pad_width):
+    d[g] = np.pad(np.zeros(np.shape(array), dtype=np.result_type(d[y], 0.0)), pad_width, constant_values=d[y])
+
+
+@tangent_template(rt.pad_constant_grad, name="rt.pad_constant_grad")
+def rt_pad_constant_grad_tangent(y, g, array, pad_width):
+    t[y] = rt.pad_constant_grad(t[g], array, pad_width)
+
+
+@adjoint_template(rt.diff_grad, name="rt.diff_grad")
+def rt_diff_grad(y, g, a, n=1, axis=-1):
+    d[g] = np.diff(d[y], n, axis)
+
+
+@tangent_template(rt.diff_grad, name="rt.diff_grad")
+def rt_diff_grad_tangent(y, g, a, n=1, axis=-1):
+    t[y] = rt.diff_grad(t[g], a, n, axis)
+
+
+@adjoint_template(rt.diagonal_grad, name="rt.diagonal_grad")
+def rt_diagonal_grad(y, g, a, offset=0, axis1=0, axis2=1):
+    d[g] = np.diagonal(d[y], offset, axis1, axis2)
+
+
+@tangent_template(rt.diagonal_grad, name="rt.diagonal_grad")
+def rt_diagonal_grad_tangent(y, g, a, offset=0, axis1=0, axis2=1):
+    t[y] = rt.diagonal_grad(t[g], a, offset, axis1, axis2)
+
+
+@adjoint_template(rt.column_stack_grad, name="rt.column_stack_grad", tuple_result=True)
+def rt_column_stack_grad(y, g, tup):
+    d[g] = np.column_stack(rt.zeros_for_none(d[y], tup))
+
+
+@tangent_template(rt.column_stack_grad, name="rt.column_stack_grad")
+def rt_column_stack_grad_tangent(y, g, tup):
+    t[y] = rt.column_stack_grad(t[g], tup)
+
+
+@adjoint_template(rt.append_grad, name="rt.append_grad", tuple_result=True)
+def rt_append_grad(y, g, arr, values, axis=None):
+    d[g] = rt.append_grad_transpose(d[y], arr, values, axis)
+
+
+@tangent_template(rt.append_grad, name="rt.append_grad")
+def rt_append_grad_tangent(y, g, arr, values, axis=None):
+    t[y] = rt.append_grad(t[g], arr, values, axis)
+
+
+@adjoint_template(rt.det_grad, name="rt.det_grad", convention="second derivatives need an invertible matrix")
+def rt_det_grad(y, g, a, ans):
+    d[g] = np.sum(d[y] * rt.det_grad_dans(ans, a), axis=(-2, -1))
+    d[ans] = np.sum(d[y] * rt.det_grad_dans(g, a), axis=(-2, -1))
+    d[a] = rt.det_grad_da(g, a, ans, d[y])
+
+
+@tangent_template(rt.det_grad, name="rt.det_grad")
+def rt_det_grad_tangent(y, g, a, ans):
+    t[y] = (rt.det_grad(t[g], a, ans) + rt.det_grad_dans(g, a) * np.expand_dims(t[ans], (-2, -1))
+            + rt.det_grad_da(g, a, ans, t[a]))
+
+
+@adjoint_template(rt.solve_transposed, name="rt.solve_transposed")
+def rt_solve_transposed(y, a, g, b):
+    d[g] = rt.solve_like(a, d[y], b)
+    d[a] = rt.solve_grad_a(y, rt.solve_like(a, d[y], b), b)
+
+
+@tangent_template(rt.solve_transposed, name="rt.solve_transposed")
+def rt_solve_transposed_tangent(y, a, g, b):
+    t[y] = rt.solve_transposed(a, t[g], b) - rt.solve_transposed(a, rt.transposed_times(t[a], y, b), b)
+
+
+@adjoint_template(rt.solve_grad_a, name="rt.solve_grad_a")
+def rt_solve_grad_a(y, gb, x, b):
+    d[gb] = rt.solve_grad_a_left(d[y], x, b)
+    d[x] = rt.solve_grad_a_right(d[y], gb, b)
+
+
+@tangent_template(rt.solve_grad_a, name="rt.solve_grad_a")
+def rt_solve_grad_a_tangent(y, gb, x, b):
+    t[y] = rt.solve_grad_a(t[gb], x, b) + rt.solve_grad_a(gb, t[x], b)
+
+
+@adjoint_template(rt.sinc_slope, name="rt.sinc_slope")
+def rt_sinc_slope(y, x):
+    d[x] = d[y] * rt.sinc_curvature(x)
+
+
+@tangent_template(rt.sinc_slope, name="rt.sinc_slope")
+def rt_sinc_slope_tangent(y, x):
+    t[y] = t[x] * rt.sinc_curvature(x)
+
+
+@adjoint_template(rt.polyval_grad_p, name="rt.polyval_grad_p")
+def rt_polyval_grad_p(y, g, p, x):
+    d[g] = rt.unbroadcast(np.polyval(d[y], x), g)
+    d[x] = rt.unbroadcast(g * np.polyval(rt.polyder(d[y]), x), x)
+
+
+@tangent_template(rt.polyval_grad_p, name="rt.polyval_grad_p")
+def rt_polyval_grad_p_tangent(y, g, p, x):
+    t[y] = rt.polyval_grad_p(t[g], p, x) + rt.polyval_grad_p_dx(g, p, x, t[x])
+
+
+@adjoint_template(rt.polyder, name="rt.polyder")
+def rt_polyder(y, p):
+    d[p] = rt.polyder_transpose(d[y], p)
+
+
+@tangent_template(rt.polyder, name="rt.polyder")
+def rt_polyder_tangent(y, p):
+    t[y] = rt.polyder(t[p])
+
+
+@adjoint_template(rt.slogdet_grad, name="rt.slogdet_grad", convention="second derivatives need an invertible matrix")
+def rt_slogdet_grad(y, g, a, ans):
+    d[g] = rt.slogdet_grad_transpose(d[y], a, ans)
+    d[a] = rt.det_grad_da(rt.output_grad(g, ans, 1), a, 1.0, d[y])
+
+
+@tangent_template(rt.slogdet_grad, name="rt.slogdet_grad")
+def rt_slogdet_grad_tangent(y, g, a, ans):
+    t[y] = rt.slogdet_grad(t[g], a, ans) + rt.det_grad_da(rt.output_grad(g, ans, 1), a, 1.0, t[a])
+
+
+@adjoint_template(rt.cholesky_grad, name="rt.cholesky_grad")
+def rt_cholesky_grad(y, g, L, upper=False):
+    d[g] = rt.cholesky_tangent(d[y], L, upper)
+    d[L] = rt.cholesky_grad_dL_transpose(d[y], g, L, upper)
+
+
+@tangent_template(rt.cholesky_grad, name="rt.cholesky_grad")
+def rt_cholesky_grad_tangent(y, g, L, upper=False):
+    t[y] = rt.cholesky_grad(t[g], L, upper) + rt.cholesky_grad_dL(g, L, t[L], upper)
+
+
+# the number of non-nan entries of a nan-reduction is an integer
+non_differentiable(rt.nan_count)
+
+
+@adjoint_template(rt.convolve_full, name="rt.convolve_full")
+def rt_convolve_full(y, g, n, m, mode="full"):
+    d[g] = rt.convolve_mode_part(d[y], g, n, m, mode)
+
+
+@tangent_template(rt.convolve_full, name="rt.convolve_full")
+def rt_convolve_full_tangent(y, g, n, m, mode="full"):
+    t[y] = rt.convolve_full(t[g], n, m, mode)
