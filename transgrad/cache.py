@@ -10,6 +10,7 @@ weak dictionary) because its closure cells differ.
 import weakref
 
 from transgrad.driver import Compiler
+from transgrad.syntax import templates
 
 _artifacts = {}
 _bound = weakref.WeakKeyDictionary()
@@ -57,6 +58,8 @@ def _forget(stale):
 
 
 def clear():
-    """Drop every compiled gradient (for tests)."""
+    """Drop every compiled gradient and every remembered rule instance (for tests and benchmarks
+    of compile time)."""
     _artifacts.clear()
     _bound.clear()
+    templates.forget_instances()

@@ -18,10 +18,10 @@ Two rewrites of the adjoint do that:
 Only top-level statements define implicit scalars, and only names assigned once (and never
 updated in place); their uses may be anywhere after.
 """
-import copy
-
 import gast
 import numpy as np
+
+from transgrad.syntax.build import clone
 
 _ARITHMETIC = (gast.Add, gast.Sub, gast.Mult, gast.Div)
 _SHAPE_READS = ("shape", "size", "ndim")
@@ -91,7 +91,7 @@ class ImplicitBroadcasts:
         allowed = _assigned_once(stmts + tail)
         while True:
             self.implicit, self.materialized = {}, set()
-            trial_stmts, trial_tail = copy.deepcopy(stmts), copy.deepcopy(tail)
+            trial_stmts, trial_tail = clone(stmts), clone(tail)
             out = self.rewrite(trial_stmts, trial_tail, allowed)
             if not self.materialized:
                 tail[:] = trial_tail
@@ -238,7 +238,7 @@ def _same(a, b):
 
 
 def _clone(node):
-    return copy.deepcopy(node)
+    return clone(node)
 
 
 def _is_attribute(node, module, attribute):

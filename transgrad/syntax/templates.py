@@ -56,12 +56,48 @@ def bind(signature, args, keywords):
     return mapping
 
 
+_instances = {}   # (rule, names and constants involved) -> Instance without temporaries
+
+
+def forget_instances():
+    _instances.clear()
+
+
+def _atom_key(node):
+    if isinstance(node, gast.Name):
+        return ("name", node.id)
+    if isinstance(node, gast.Constant):
+        return ("constant", type(node.value), repr(node.value))
+    return None
+
+
 def instantiate(rule, result, result_adjoint, args, keywords, namer, free_names):
     """An Instance of `rule` for `result = callee(*args, **keywords)`.
 
     result, result_adjoint: names of the primal result and of its gradient.
     free_names: {template free name such as 'np' or 'rt': name to use in generated code}.
+
+    The reverse transform instantiates each rule several times while it looks for a fixed point;
+    an instance that needs no temporary names depends only on the names and constants involved,
+    so it is remembered and cloned.
     """
+    atoms = [_atom_key(a) for a in args] + [(k.arg, _atom_key(k.value)) for k in keywords]
+    key = None
+    if None not in atoms and all(a[1] is not None for a in atoms[len(args):]):
+        key = (id(rule), result, result_adjoint, tuple(atoms), tuple(sorted(free_names.items())))
+        found = _instances.get(key)
+        if found is not None and found[0] is rule:
+            return Instance([], [(build.clone(arg), build.clone(expr)) for arg, expr in found[1].contributions])
+    instance = _instantiate(rule, result, result_adjoint, args, keywords, namer, free_names)
+    if key is not None and not instance.temps:
+        if len(_instances) > 8192:
+            _instances.clear()
+        _instances[key] = (rule, Instance([], [(build.clone(arg), build.clone(expr))
+                                               for arg, expr in instance.contributions]))
+    return instance
+
+
+def _instantiate(rule, result, result_adjoint, args, keywords, namer, free_names):
     node, result_param, signature = rule.parsed
     mapping = bind(signature, args, keywords)
     renames = {}
