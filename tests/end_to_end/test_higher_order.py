@@ -421,3 +421,18 @@ def test_norm_and_prod_second_derivatives_in_closed_form():
     x = np.array([2.0, 0.0, 3.0, 0.5])     # exact with a zero factor: d2/dxi dxj = prod of the others
     expected = np.array([[0.0 if i == j else np.prod(np.delete(x, [i, j])) for j in range(4)] for i in range(4)])
     np.testing.assert_allclose(tg.hessian(lambda x: np.prod(x))(x), expected, rtol=1e-12, atol=1e-12)
+
+
+_W3 = np.array([0.5, 1.0, 2.0])
+
+
+def spread_over_an_array(x):
+    v = x * _W3
+    return np.sum(np.sin(v) * v) + np.mean(np.exp(v) ** 2)
+
+
+def test_third_derivative_through_array_code():
+    third = tg.grad(tg.grad(tg.grad(spread_over_an_array)))
+    second = tg.grad(tg.grad(spread_over_an_array))
+    x, h = 0.7, 1e-4
+    np.testing.assert_allclose(third(x), (second(x + h) - second(x - h)) / (2 * h), rtol=1e-6)

@@ -749,6 +749,8 @@ ROWS += [
     (rt.add, [A((3,)), A((3,))], {}),
     (rt.add, [F(), F()], {}),
     (rt.owned, [A((2, 3))], {}),
+    (rt.grad_like, [A((2, 3)), C(np.ones((1, 3)))], {}),
+    (rt.grad_like, [A((3,)), C(np.ones(3))], {}),
     (rt.copy_input, [A((2, 3))], {}),
     (rt.maybe_copy, [A((3,)), C(_ones(3))], {}),
     (rt.buffer, [A((3,)), C(_ones(3))], {}),

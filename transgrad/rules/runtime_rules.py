@@ -20,6 +20,16 @@ from transgrad.rules.registry import adjoint_template, d, non_differentiable, t,
 non_differentiable(rt.zeros_like, rt.scalar_seed, rt.ones_like, rt.slot_of)
 
 
+@adjoint_template(rt.grad_like, name="rt.grad_like", convention="linear in g; x is read for its structure and shape only")
+def rt_grad_like(y, g, x):
+    d[g] = rt.like_grad(d[y], g)
+
+
+@tangent_template(rt.grad_like, name="rt.grad_like")
+def rt_grad_like_tangent(y, g, x):
+    t[y] = rt.grad_like(t[g], x)
+
+
 @adjoint_template(rt.add, name="rt.add", convention="None is zero: an operand that is None gets no gradient")
 def rt_add(y, a, b):
     d[a] = rt.grad_like(d[y], a)
