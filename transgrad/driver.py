@@ -398,6 +398,18 @@ def _check_with_blocks(node, resolver, parsed):
                                              "only `with tg.no_grad():` is supported inside a differentiated function")
 
 
+def _depth_of_parameter(op, parameter, depths):
+    """The container depth of the argument a rule's result is structured like (rule helpers such as
+    rt.extreme_grad return a list for a list and a number for a number)."""
+    try:
+        argument = bind(op.rule.parsed[2], op.args, op.keywords).get(parameter)
+    except TemplateError:
+        return None
+    if isinstance(argument, gast.Name):
+        return depths.get(argument.id, "unset")
+    return 0 if isinstance(argument, gast.Constant) else None
+
+
 def _element_of_display(site, displays):
     """For t = items[k] with a constant k and items a tuple/list display: that element's node."""
     value = site.stmt.value
@@ -458,6 +470,8 @@ def _depths(sites, param_depths):
                 new = None   # list or tuple concatenation
             elif _same_structure_operand(site) is not None:
                 new = depths.get(_same_structure_operand(site), "unset")   # generated code's buffers
+            elif op.kind == "rule" and isinstance(op.rule.tuple_result, str):
+                new = _depth_of_parameter(op, op.rule.tuple_result, depths)   # shaped like that argument
             elif op.kind == "rule" and op.rule.tuple_result:
                 new = 1      # a tuple or list of arrays (np.linalg.svd, np.split, divmod)
             elif op.kind in ("rule", "constant"):

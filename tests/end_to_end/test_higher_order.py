@@ -436,3 +436,24 @@ def test_third_derivative_through_array_code():
     second = tg.grad(tg.grad(spread_over_an_array))
     x, h = 0.7, 1e-4
     np.testing.assert_allclose(third(x), (second(x + h) - second(x - h)) / (2 * h), rtol=1e-6)
+
+
+def largest_of_a_list(x):
+    return max([x[0] * x[1], x[1] ** 2, np.sin(x[2])]) + np.sum(x ** 3)
+
+
+def test_reverse_over_reverse_through_the_builtin_max_of_a_list():
+    x = np.array([0.5, 1.3, 0.2])
+    expected = np.diag([3.0, 2.0 + 7.8, 1.2])
+    np.testing.assert_allclose(tg.jacobian(tg.grad(largest_of_a_list))(x), expected)
+    np.testing.assert_allclose(tg.hessian(largest_of_a_list)(x), expected)
+
+
+def nested_array(x):
+    v = np.array([[x[0], x[1]], [x[1] * x[2], x[0] ** 2]])
+    return np.sum(v ** 2)
+
+
+def test_reverse_over_reverse_through_an_array_built_from_nested_lists():
+    x = np.array([0.5, 1.3, 0.2])
+    np.testing.assert_allclose(tg.jacobian(tg.grad(nested_array))(x), tg.hessian(nested_array)(x))

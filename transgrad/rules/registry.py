@@ -119,7 +119,8 @@ def adjoint_template(*callees, name=None, convention=None, tuple_result=False):
     convention: one sentence on what the rule does at kinks, ties and singular
     points (docs/coverage.md prints it). tuple_result: the callee returns a
     tuple or list of arrays, and `d[y]` is a list of their gradients (None for
-    an output that received none).
+    an output that received none); the name of a parameter instead: the result
+    has that argument's structure (a list for a list, an array for an array).
     """
     def register(template):
         for callee in callees:

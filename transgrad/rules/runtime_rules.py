@@ -161,9 +161,10 @@ def rt_replaced_tangent(y, container, index, old):
 # second derivative adds. Arguments read only for shapes, axes or piecewise-constant masks (ties,
 # clip bounds, the winner of max/min) carry no gradient.
 
-# tuple_result=True marks the helpers whose result is a list of gradients (some only for a list
-# argument: rt.extreme_grad, rt.sequence_grad and rt.array_grad return an array for an array), so the
-# outer transform accumulates into their items with rt.add_at, which takes None for zero.
+# tuple_result=True marks the helpers whose result is a list of gradients, so the outer transform
+# accumulates into their items with rt.add_at, which takes None for zero; tuple_result="a" marks
+# those whose result has the structure of their argument a (rt.extreme_grad, rt.sequence_grad and
+# rt.array_grad return a list for a list and an array for an array).
 
 # einsum subscripts of np.tensordot are a string computed from the shapes
 non_differentiable(rt.tensordot_subscripts)
@@ -244,7 +245,8 @@ def rt_vstack_grad_tangent(y, g, arrays):
     t[y] = rt.vstack_grad(t[g], arrays)
 
 
-@adjoint_template(rt.extreme_grad, name="rt.extreme_grad", convention="the winner and the tie weights are constants")
+@adjoint_template(rt.extreme_grad, name="rt.extreme_grad", tuple_result="a",
+                  convention="the winner and the tie weights are constants")
 def rt_extreme_grad(y, g, a, ans, other=None):
     d[g] = rt.extreme_grad_transpose(d[y], g, a, ans, other)
 
@@ -254,7 +256,7 @@ def rt_extreme_grad_tangent(y, g, a, ans, other=None):
     t[y] = rt.extreme_grad(t[g], a, ans, other)
 
 
-@adjoint_template(rt.sequence_grad, name="rt.sequence_grad", tuple_result=True)
+@adjoint_template(rt.sequence_grad, name="rt.sequence_grad", tuple_result="items")
 def rt_sequence_grad(y, g, items):
     d[g] = rt.sequence_grad_transpose(d[y], g, items)
 
@@ -305,7 +307,7 @@ def rt_real_like_tangent(y, g, x):
     t[y] = rt.real_like(t[g], x)
 
 
-@adjoint_template(rt.array_grad, name="rt.array_grad", tuple_result=True)
+@adjoint_template(rt.array_grad, name="rt.array_grad", tuple_result="obj")
 def rt_array_grad(y, g, obj):
     d[g] = rt.array_grad_transpose(d[y], g)
 
