@@ -186,6 +186,23 @@ def scalar_seed(y):
     return ones_like(y)
 
 
+def rule_tuple(grads, count):
+    """What call_rule makes of a tg.adjoint rule's result: always a tuple of `count` cotangents."""
+    if count == 1 and not isinstance(grads, tuple):
+        grads = (grads,)
+    if not isinstance(grads, tuple) or len(grads) != count:
+        raise ValueError(f"an adjoint rule must return a tuple of {count} cotangents (None where there is "
+                         f"none), got {type(grads).__name__}")
+    return grads
+
+
+def rule_tuple_grad(g, grads, count):
+    """The adjoint of rule_tuple for the rule's result: the bare item's gradient when it was wrapped."""
+    if count == 1 and not isinstance(grads, tuple):
+        return None if g is None else g[0]
+    return list(g) if g is not None else None
+
+
 def call_rule(rule, count, g, ans, *args, **kwargs):
     """Call a tg.adjoint rule; always a tuple with one cotangent (or None) per argument."""
     grads = rule(g, ans, *args, **kwargs)

@@ -457,3 +457,33 @@ def nested_array(x):
 def test_reverse_over_reverse_through_an_array_built_from_nested_lists():
     x = np.array([0.5, 1.3, 0.2])
     np.testing.assert_allclose(tg.jacobian(tg.grad(nested_array))(x), tg.hessian(nested_array)(x))
+
+
+def softplus_primitive(x):
+    return np.log1p(np.exp(x))
+
+
+@tg.adjoint(softplus_primitive)
+def _softplus_rule(g, ans, x):
+    return g / (1.0 + np.exp(-x))
+
+
+def scaled_product(a, b):
+    return a * b * 2.0
+
+
+@tg.adjoint(scaled_product)
+def _scaled_product_rule(g, ans, a, b):
+    return g * b * 2.0, g * a * 2.0
+
+
+def uses_user_rules(x):
+    return np.sum(softplus_primitive(x) * x) + np.sum(scaled_product(x, x * x))
+
+
+def test_hessians_go_through_tg_adjoint_rules():
+    # the rule is the user's code: the outer transform differentiates it through its source
+    x = np.array([0.3, -1.2, 0.8])
+    s = 1.0 / (1.0 + np.exp(-x))
+    expected = np.diag(2 * s + x * s * (1 - s) + 12.0 * x)
+    np.testing.assert_allclose(tg.hessian(uses_user_rules)(x), expected)

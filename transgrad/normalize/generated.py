@@ -19,6 +19,8 @@ runtime call; this pass rewrites those into assignments the transforms know:
     rt.put(x, i, old)          ->  x = rt.replaced(x, i, old)
     rt.reuse(np.multiply, a, b) -> np.multiply(a, b)          (no writing into a dead operand:
                                                                the outer adjoint may read it)
+    rt.call_rule(rule, n, g, ...) -> rt.rule_tuple(rule(g, ...), n)   (a tg.adjoint rule is the
+                                                               user's code: differentiated through)
     del a                      ->  (dropped before the fence: it only frees memory early)
 
 The buffers these helpers update are owned by the generated code (made by
@@ -152,14 +154,21 @@ class _Rewriter:
     def run(self, node):
         for sub in gast.walk(node):
             for field, value in gast.iter_fields(sub):
-                if isinstance(value, gast.Call) and self.runtime_name(value) == "reuse":
+                if isinstance(value, gast.Call) and self.runtime_name(value) in ("reuse", "call_rule"):
                     setattr(sub, field, self.unreuse(value))
                 elif isinstance(value, list):
-                    value[:] = [self.unreuse(v) if isinstance(v, gast.Call) and self.runtime_name(v) == "reuse"
-                                else v for v in value]
+                    value[:] = [self.unreuse(v) if isinstance(v, gast.Call)
+                                and self.runtime_name(v) in ("reuse", "call_rule") else v for v in value]
         node.body = self.block(node.body)
 
     def unreuse(self, call):
+        """rt.reuse(ufunc, a, b) -> ufunc(a, b); rt.call_rule(rule, n, g, ans, *args) ->
+        rt.rule_tuple(rule(g, ans, *args), n), so the outer transform differentiates the user's
+        tg.adjoint rule through its own source, like any function of theirs."""
+        if self.runtime_name(call) == "call_rule":
+            rule, count, *rest = call.args
+            called = build.located(gast.Call(func=rule, args=rest, keywords=call.keywords), call)
+            return build.located(build.call(build.dotted(f"{call.func.value.id}.rule_tuple"), called, count), call)
         ufunc, left, right = call.args
         return build.located(gast.Call(func=ufunc, args=[left, right], keywords=[]), call)
 

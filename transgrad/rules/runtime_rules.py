@@ -30,6 +30,17 @@ def rt_grad_like_tangent(y, g, x):
     t[y] = rt.grad_like(t[g], x)
 
 
+@adjoint_template(rt.rule_tuple, name="rt.rule_tuple", tuple_result=True,
+                  convention="a tg.adjoint rule's result as a tuple; the rule itself is differentiated through")
+def rt_rule_tuple(y, grads, count):
+    d[grads] = rt.rule_tuple_grad(d[y], grads, count)
+
+
+@tangent_template(rt.rule_tuple, name="rt.rule_tuple")
+def rt_rule_tuple_tangent(y, grads, count):
+    t[y] = rt.rule_tuple(t[grads], count)
+
+
 @adjoint_template(rt.add, name="rt.add", convention="None is zero: an operand that is None gets no gradient")
 def rt_add(y, a, b):
     d[a] = rt.grad_like(d[y], a)
