@@ -176,7 +176,8 @@ class Reverse(AssignmentAdjoints):
         In a loop over range, a number computed from the counter, loop-invariant values and other
         such numbers (`i + 1`, `x[i]` of an array the loop never changes, `1.0 - x_i`) is recomputed
         at the top of the adjoint's iteration instead of being pushed and popped: one float
-        operation costs less than a push and a pop.
+        operation costs less than a push and a pop. So is a row of a loop-invariant array picked by
+        such numbers (`xs[t]`): indexing it again makes the same view.
         """
         found = {}
         for loop in gast.walk(self.node):
@@ -194,7 +195,9 @@ class Reverse(AssignmentAdjoints):
                 op = site.operation
                 pure = op.kind in ("subscript", "copy") or op.kind == "rule" and op.rule.kind == "template"
                 reads = {n.id for n in gast.walk(stmt.value) if isinstance(n, gast.Name)}
-                if pure and self.ranks.get(site.target) == 0 and len(self.sites_by_name[site.target]) == 1 \
+                view = op.kind == "subscript" and bool(op.operands) and all(
+                    self.ranks.get(n) == 0 for n in reads - {op.operands[0]})   # xs[t]: the same view again
+                if pure and (self.ranks.get(site.target) == 0 or view) and len(self.sites_by_name[site.target]) == 1 \
                         and site.target not in self.params and all(
                             n == loop.target.id or n in names or n not in assigned for n in reads):
                     cheap.append(stmt)
