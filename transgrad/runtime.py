@@ -3193,3 +3193,262 @@ def like_grad(h, g):
     if is_record(g):
         return h
     return np.broadcast_to(h, np.shape(g)) if np.shape(h) != np.shape(g) else h
+
+
+# ----- more derivatives of runtime helpers -----
+# Each helper below is the gradient of <g, f(theta)> for a primal function f: linear in g, so its
+# transpose in g is the tangent of f along the cotangent w, and its derivative in theta is the
+# Hessian of <g, f>, a symmetric map (its own transpose). Where a helper reads a primal result as an
+# argument of its own (cumprod's y, eigh's ans), the rules differentiate the helper as written.
+
+
+def _cumprod_last(x, axis, *others):
+    """x and `others` with the cumulative axis last (flattened for axis=None), and the axis."""
+    if axis is None:
+        return [np.ravel(np.asarray(x))] + [None if o is None else np.ravel(np.asarray(o)) for o in others], 0
+    return ([np.moveaxis(np.asarray(x), axis, -1)]
+            + [None if o is None else np.moveaxis(np.asarray(o), axis, -1) for o in others]), axis
+
+
+def _cumprod_back(out, axis, shape):
+    return np.moveaxis(out, -1, axis).reshape(shape)
+
+
+def _cumprod_others(x, skip):
+    """prod_{j <= k, j not in skip} x_j for every k (the cumulative product with the factors in
+    `skip` left out), exact where x has zeros."""
+    others = np.array(x, dtype=_grad_dtype(x), copy=True)
+    for i in skip:
+        others[..., i] = 1.0
+    return np.cumprod(others, -1)
+
+
+def cumprod_grad_dg(w, g, x, y, axis=None):
+    """The transpose of g -> cumprod_grad(g, x, y, axis), shaped like g: y_k sum_{i<=k} w_i / x_i
+    when x has no zeros (the helper reads y there), else sum_{i<=k} w_i prod_{j<=k, j!=i} x_j."""
+    (x, w, y), ax = _cumprod_last(x, axis, w, y)
+    if np.all(x != 0):
+        out = y * np.cumsum(w / x, -1)
+    else:
+        n = x.shape[-1]
+        out = np.zeros(np.broadcast_shapes(x.shape, w.shape), dtype=_grad_dtype(w, x))
+        for i in range(n):
+            out[..., i:] += w[..., i:i + 1] * _cumprod_others(x, [i])[..., i:]
+    return _cumprod_back(out, ax, np.shape(g))
+
+
+def cumprod_grad_dx(g, x, y, v, axis=None):
+    """The derivative of cumprod_grad(g, x, y, axis) with respect to x along v, shaped like x: -out v / x
+    when x has no zeros, else sum_m v_m sum_{k>=max(i,m)} g_k prod_{j<=k, j!=i,m} x_j. Symmetric, so it
+    is also the adjoint with respect to x."""
+    shape = np.shape(x)
+    if np.all(np.asarray(x) != 0):
+        return -cumprod_grad(g, x, y, axis) * np.asarray(v) / np.asarray(x)
+    (x, g, v), ax = _cumprod_last(x, axis, g, v)
+    v = np.broadcast_to(v, x.shape)
+    n = x.shape[-1]
+    out = np.zeros(np.broadcast_shapes(x.shape, g.shape), dtype=_grad_dtype(g, x, v))
+    for i in range(n):
+        for m in range(n):
+            if m != i:
+                k0 = max(i, m)
+                out[..., i] += v[..., m] * np.sum(g[..., k0:] * _cumprod_others(x, [i, m])[..., k0:], -1)
+    return _cumprod_back(out, ax, shape)
+
+
+def cumprod_grad_dy(g, x, v, axis=None):
+    """The derivative of cumprod_grad(g, x, y, axis) with respect to y along v (shaped like x): the
+    helper reads y only when x has no zeros, linearly."""
+    if np.all(np.asarray(x) != 0):
+        return cumprod_grad(g, x, v, axis)
+    return np.zeros(np.shape(x), dtype=_grad_dtype(g, x))
+
+
+def cumprod_grad_dy_transpose(w, g, x, axis=None):
+    """The transpose of v -> cumprod_grad_dy(g, x, v, axis), shaped like y: g_k sum_{i<=k} w_i / x_i."""
+    if not np.all(np.asarray(x) != 0):
+        return np.zeros(np.shape(g), dtype=_grad_dtype(g, x))
+    (x, w, g), ax = _cumprod_last(x, axis, w, g)
+    return _cumprod_back(g * np.cumsum(w / x, -1), ax, np.shape(g))
+
+
+def _eigh_parts(g, a, ans, UPLO, vectors):
+    """(w, v, gw, gv, f) of eigh_grad: eigenvalues, eigenvectors, their cotangents (gv None when
+    there is none) and f_ij = 1 / (w_j - w_i) for distinct pairs, 0 for tied ones."""
+    if vectors:
+        w, v = ans
+        gw, gv = output_grad(g, ans, 0), (None if g is None else g[1])
+    else:
+        w, v = np.linalg.eigh(a, UPLO)
+        gw, gv = g, None
+    gap = w[..., None, :] - w[..., :, None]
+    scale = np.max(np.abs(w), axis=-1, keepdims=True)[..., None] + 1.0
+    distinct = np.abs(gap) > 1e-10 * scale
+    f = np.where(distinct, 1.0 / np.where(distinct, gap, 1.0), 0.0)
+    return w, v, gw, gv, f
+
+
+def _diag_of(m):
+    return np.diagonal(m, 0, -2, -1)
+
+
+def eigh_grad_tangent(tg, ta, tans, g, a, ans, UPLO="L", vectors=True):
+    """The tangent of eigh_grad(g, a, ans, UPLO, vectors) along tg, ta and tans. For vectors=False
+    the helper recomputes the eigenvectors of a: d(V diag(g) V^T) = V (K o (V^T dA V)) V^T with
+    K_ij = (g_j - g_i) / (w_j - w_i); for vectors=True it reads ans = (w, v) and not a."""
+    lower = UPLO.upper() == "L"
+    w, v, gw, gv, f = _eigh_parts(g, a, ans, UPLO, vectors)
+    vt = np.swapaxes(v, -1, -2)
+    tg, ta, tans = (None if _no_tangent(x) else x for x in (tg, ta, tans))
+    if vectors:
+        tg = None if tg is None else [None if _no_tangent(x) else x for x in tg]
+        tans = None if tans is None else [None if _no_tangent(x) else x for x in tans]
+    if not vectors:
+        ds = 0.0
+        if tg is not None:
+            ds = np.matmul(v * np.expand_dims(tg, -2), vt)
+        if ta is not None:
+            k = f * (gw[..., None, :] - gw[..., :, None])
+            ds = ds + np.matmul(v, np.matmul(k * np.matmul(vt, np.matmul(_symmetric_from(ta, lower), v)), vt))
+        return _sym_tri(ds + np.zeros(np.shape(a)), lower)
+    tgw, tgv = (None, None) if tg is None else (tg[0], tg[1])
+    tw, tv = (None, None) if tans is None else (tans[0], tans[1])
+    p = 0.0 if gv is None else f * np.matmul(vt, gv)
+    ds = np.zeros(np.shape(v), dtype=_grad_dtype(v, gw))
+    if tv is not None:
+        dp = _diag_plus(gw, p)
+        ds = ds + np.matmul(tv, np.matmul(dp, vt)) + np.matmul(v, np.matmul(dp, np.swapaxes(tv, -1, -2)))
+    if tgw is not None:
+        ds = ds + np.matmul(v * np.expand_dims(tgw, -2), vt)
+    inner = 0.0
+    if gv is not None and tw is not None:
+        inner = inner - f * f * (tw[..., None, :] - tw[..., :, None]) * np.matmul(vt, gv)
+    if gv is not None and tv is not None:
+        inner = inner + f * np.matmul(np.swapaxes(tv, -1, -2), gv)
+    if tgv is not None:
+        inner = inner + f * np.matmul(vt, tgv)
+    if np.ndim(inner) > 0:
+        ds = ds + np.matmul(v, np.matmul(inner, vt))
+    return _sym_tri(ds, lower)
+
+
+def _no_tangent(x):
+    """A tangent that is None or a scalar zero (a constant argument's)."""
+    return x is None or (not isinstance(x, (list, tuple)) and np.ndim(x) == 0 and x == 0)
+
+
+def _diag_plus(gw, p):
+    """diag(gw) + p."""
+    return np.eye(np.shape(gw)[-1]) * np.expand_dims(gw, -2) + p
+
+
+def eigh_grad_adjoint(wbar, g, a, ans, UPLO="L", vectors=True):
+    """The adjoint of eigh_grad(g, a, ans, UPLO, vectors) for [g, a, ans], from the cotangent wbar of
+    its result (the transpose of eigh_grad_tangent)."""
+    lower = UPLO.upper() == "L"
+    w, v, gw, gv, f = _eigh_parts(g, a, ans, UPLO, vectors)
+    vt = np.swapaxes(v, -1, -2)
+    big = _symmetric_from(wbar, lower)
+    y = np.matmul(vt, np.matmul(big, v))
+    if not vectors:
+        k = f * (gw[..., None, :] - gw[..., :, None])
+        da = _sym_tri(np.matmul(v, np.matmul(k * y, vt)), lower)
+        return [_diag_of(y), da, np.zeros(np.shape(ans), dtype=_grad_dtype(ans))]
+    p = 0.0 if gv is None else f * np.matmul(vt, gv)
+    dgw = _diag_of(y)
+    dgv = None if g is None or g[1] is None else np.matmul(v, y * f)
+    dv = 2 * np.matmul(big, v) * np.expand_dims(gw, -2)
+    if gv is None:
+        dw = np.zeros(np.shape(w), dtype=_grad_dtype(w))
+    else:
+        b = np.matmul(vt, gv)
+        z = -y * b * f * f
+        dw = np.sum(z, -2) - np.sum(z, -1)
+        dv = dv + np.matmul(big, np.matmul(v, p + np.swapaxes(p, -1, -2))) + np.matmul(gv, np.swapaxes(y * f, -1, -2))
+    dg = None if g is None else [dgw if g[0] is not None else None, dgv]
+    return [dg, np.zeros(np.shape(a), dtype=_grad_dtype(a)), [dw, dv]]
+
+
+def fft_grad_transpose(w, g, a, n=None, axis=-1, norm=None, inverse=False):
+    """The transpose of g -> fft_grad(g, a, n, axis, norm, inverse): w cut or padded to g's length,
+    then the same (symmetric) transform; real for a real g."""
+    transform = np.fft.ifft if inverse else np.fft.fft
+    out = transform(_fit(np.asarray(w), np.shape(g)[axis], axis), axis=axis, norm=norm)
+    return real_like(out, g)
+
+
+def rfft_grad_transpose(w, g, a, n=None, axis=-1, norm=None):
+    """The transpose of g -> rfft_grad(g, a, n, axis, norm) (the real part of a complex-linear map M:
+    M^T w): w padded to the full length, the (symmetric) DFT, cut to g's length."""
+    size = np.shape(a)[axis] if n is None else n
+    full = np.fft.fft(_fit(np.asarray(w), size, axis), axis=axis, norm=norm)
+    return real_like(_fit(full, np.shape(g)[axis], axis), g)
+
+
+def irfft_grad_transpose(w, g, a, n=None, axis=-1, norm=None):
+    """The transpose of g -> irfft_grad(g, a, n, axis, norm) for the real g: Re(conj(R)^T (c w)), with
+    R the rfft matrix and c the bin weights times the scale: size * ifft of the weighted w padded to
+    the full length."""
+    size = np.shape(g)[axis]
+    bins = size // 2 + 1
+    weights = np.full(bins, 2.0)
+    weights[0] = 1.0
+    if size % 2 == 0:
+        weights[-1] = 1.0
+    shape = [1] * np.ndim(g)
+    shape[axis] = bins
+    scale = {None: 1.0 / size, "backward": 1.0 / size, "ortho": 1.0 / np.sqrt(size), "forward": 1.0}[norm]
+    u = _fit(np.asarray(w), bins, axis) * weights.reshape(shape) * scale
+    out = np.real(np.fft.ifft(_fit(u, size, axis), axis=axis) * size)
+    return out.astype(_grad_dtype(g), copy=False)
+
+
+def imag_grad_transpose(w, g, x):
+    """The transpose of g -> imag_grad(g, x): -1j w for a complex x (real for a real g), else 0."""
+    return real_like(imag_grad(w, x), g) if np.iscomplexobj(x) else np.zeros(np.shape(g), dtype=_grad_dtype(g))
+
+
+def matrix_power_grad_da(g, a, v, n):
+    """The derivative of matrix_power_grad(g, a, n) with respect to a along v (the Hessian of
+    <g, a^n>, so also the adjoint with respect to a)."""
+    if n == 0:
+        return np.zeros(np.shape(a), dtype=_grad_dtype(g, a, v))
+    if n < 0:
+        b = np.linalg.inv(a)
+        db = -np.matmul(b, np.matmul(v, b))
+        gb = matrix_power_grad(g, b, -n)
+        dgb = matrix_power_grad_da(g, b, db, -n)
+        bt, dbt = np.swapaxes(b, -1, -2), np.swapaxes(db, -1, -2)
+        return -(np.matmul(dbt, np.matmul(gb, bt)) + np.matmul(bt, np.matmul(dgb, bt)) + np.matmul(bt, np.matmul(gb, dbt)))
+    p, dp = np.swapaxes(a, -1, -2), np.swapaxes(v, -1, -2)
+    powers = [np.broadcast_to(np.eye(np.shape(a)[-1]), np.shape(a))]
+    dpowers = [np.zeros(np.shape(a))]
+    for _ in range(n - 1):
+        powers.append(np.matmul(powers[-1], p))
+        dpowers.append(np.matmul(dpowers[-1], p) + np.matmul(powers[-2], dp))
+    return sum(np.matmul(dpowers[k], np.matmul(g, powers[n - 1 - k])) + np.matmul(powers[k], np.matmul(g, dpowers[n - 1 - k]))
+               for k in range(n))
+
+
+def multi_dot_grad_da(g, arrays, vs):
+    """The derivative of multi_dot_grad(g, arrays) with respect to the arrays along vs (a list, None
+    for no tangent): the Hessian of <g, multi_dot(arrays)>, so also the adjoint for the arrays."""
+    out = [np.zeros(np.shape(m), dtype=_grad_dtype(g, m)) for m in arrays]
+    for j, vj in enumerate(vs):
+        if vj is None:
+            continue
+        replaced = list(arrays)
+        replaced[j] = vj
+        parts = multi_dot_grad(g, replaced)
+        for k in range(len(arrays)):
+            if k != j:
+                out[k] = out[k] + parts[k]
+    return out
+
+
+def multi_dot_grad_tangent(tg, g, arrays, tarrays):
+    """The tangent of multi_dot_grad(g, arrays): multi_dot_grad(tg, arrays) + the arrays' part."""
+    out = multi_dot_grad_da(g, arrays, [None] * len(arrays) if tarrays is None else list(tarrays))
+    if tg is not None:
+        out = [o + p for o, p in zip(out, multi_dot_grad(tg, arrays))]
+    return out

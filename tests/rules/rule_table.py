@@ -895,3 +895,40 @@ ROWS += [
     (rt.convolve_full, [A((5,)), C(5), C(3), C("same")], {}),
     (rt.convolve_full, [A((4,)), C(3), C(6), C("valid")], {}),
 ]
+
+# more runtime helpers differentiated again: cumprod, eigh/eigvalsh, the FFTs, imag, matrix_power, multi_dot
+_EW, _EV = np.linalg.eigh(SPD)
+_CZ = np.array([[1.0 + 2.0j, -0.5 + 0.3j, 2.0 - 1.0j]])
+ROWS += [
+    (rt.cumprod_grad, [A((4,)), A((4,), 0.5, 2.0), A((4,))], {}),
+    (rt.cumprod_grad, [A((3, 4)), A((3, 4), 0.5, 2.0), A((3, 4)), C(1)], {}),
+    (rt.cumprod_grad, [A((6,)), A((2, 3), 0.5, 2.0), A((6,)), C(None)], {}),
+    # with a zero in x the helper ignores y, so y is read only as cumprod(x): x and y stay fixed here (the
+    # x-derivative at a zero is checked by the Hessian of np.cumprod in test_higher_order.py)
+    (rt.cumprod_grad, [A((4,)), C(np.array([1.5, 0.0, 2.0, -0.5])), C(np.cumprod([1.5, 0.0, 2.0, -0.5]))], {}),
+    (rt.cumprod_grad, [A((2, 3)), C(np.array([[1.5, 0.0, 2.0], [0.5, -1.0, 0.0]])),
+                       C(np.cumprod([[1.5, 0.0, 2.0], [0.5, -1.0, 0.0]], 0)), C(0)], {}),
+    (rt.eigh_grad, [A((3,)), V(SPD), C(_EW), C("L"), C(False)], {}),
+    (rt.eigh_grad, [A((3,)), V(SQ + SQ.T), C(_EW), C("U"), C(False)], {}),
+    (rt.eigh_grad, [A((2, 3)), C(np.stack([SPD, SPD + np.diag([0.0, 1.0, 3.0])])), C(np.zeros((2, 3))), C("L"), C(False)], {}),
+    (rt.eigh_grad, [Seq(A((3,)), A((3, 3))), C(SPD), Seq(V(_EW), V(_EV))], {}),
+    (rt.eigh_grad, [Seq(A((3,)), A((3, 3))), C(SPD), Seq(V(_EW), V(_EV)), C("U")], {}),
+    (rt.fft_grad, [A((4,)), C(np.ones(4))], {}),
+    (rt.fft_grad, [A((3, 6)), C(np.ones((3, 4))), C(6), C(1), C("ortho")], {}),
+    (rt.fft_grad, [A((3,)), C(np.ones(5)), C(3), C(-1), C(None), C(True)], {}),
+    (rt.rfft_grad, [A((3,)), C(np.ones(4))], {}),
+    (rt.rfft_grad, [A((2, 4)), C(np.ones((2, 5))), C(6), C(-1), C("ortho")], {}),
+    (rt.irfft_grad, [A((6,)), C(_CZ[0].copy()), C(6)], {}),
+    (rt.irfft_grad, [A((2, 5)), C(np.ones((2, 3)) + 1j), C(5), C(-1), C("forward")], {}),
+    (rt.imag_grad, [A((1, 3)), C(_CZ)], {}),
+    (rt.imag_grad, [A((3,)), C(np.ones(3))], {}),
+    (rt.matrix_power_grad, [A((3, 3)), A((3, 3), -1.0, 1.0), C(3)], {}),
+    (rt.matrix_power_grad, [A((3, 3)), A((3, 3), -1.0, 1.0), C(1)], {}),
+    (rt.matrix_power_grad, [A((3, 3)), A((3, 3), -1.0, 1.0), C(0)], {}),
+    (rt.matrix_power_grad, [A((3, 3)), V(SQ), C(-2)], {}),
+]
+TUPLE_ROWS += [
+    (rt.multi_dot_grad, [A((2, 4)), Seq(A((2, 3)), A((3, 4)))], {}),
+    (rt.multi_dot_grad, [A(()), Seq(A((3,)), A((3, 4)), A((4, 2)), A((2,)))], {}),
+    (rt.multi_dot_grad, [A((2,)), Seq(A((2, 3)), A((3, 3)), A((3,)))], {}),
+]

@@ -571,3 +571,98 @@ def rt_convolve_full(y, g, n, m, mode="full"):
 @tangent_template(rt.convolve_full, name="rt.convolve_full")
 def rt_convolve_full_tangent(y, g, n, m, mode="full"):
     t[y] = rt.convolve_full(t[g], n, m, mode)
+
+
+# ----- more runtime helpers: cumprod, eigh/eigvalsh, the FFTs, imag, matrix_power, multi_dot -----
+# Each is the gradient of <g, f(theta)>: its transpose in g is the tangent of f along the cotangent,
+# and its derivative in theta (the Hessian of <g, f>) is symmetric, so the same helper gives the
+# tangent and the adjoint for theta.
+
+
+@adjoint_template(rt.cumprod_grad, name="rt.cumprod_grad",
+                  convention="as the helper: it reads y = cumprod(x) only when x has no zeros, and is exact where x has zeros")
+def rt_cumprod_grad(z, g, x, y, axis=None):
+    d[g] = rt.cumprod_grad_dg(d[z], g, x, y, axis)
+    d[x] = rt.cumprod_grad_dx(g, x, y, d[z], axis)
+    d[y] = rt.cumprod_grad_dy_transpose(d[z], g, x, axis)
+
+
+@tangent_template(rt.cumprod_grad, name="rt.cumprod_grad")
+def rt_cumprod_grad_tangent(z, g, x, y, axis=None):
+    t[z] = (rt.cumprod_grad(t[g], x, y, axis) + rt.cumprod_grad_dx(g, x, y, t[x], axis)
+            + rt.cumprod_grad_dy(g, x, t[y], axis))
+
+
+@adjoint_template(rt.eigh_grad, name="rt.eigh_grad",
+                  convention="vectors=False recomputes the eigenvectors of a; vectors=True reads ans = (w, v) and not a; tied eigenvalue pairs are dropped, as in the helper")
+def rt_eigh_grad(y, g, a, ans, UPLO="L", vectors=True):
+    d[g] = rt.eigh_grad_adjoint(d[y], g, a, ans, UPLO, vectors)[0]
+    d[a] = rt.eigh_grad_adjoint(d[y], g, a, ans, UPLO, vectors)[1]
+    d[ans] = rt.eigh_grad_adjoint(d[y], g, a, ans, UPLO, vectors)[2]
+
+
+@tangent_template(rt.eigh_grad, name="rt.eigh_grad")
+def rt_eigh_grad_tangent(y, g, a, ans, UPLO="L", vectors=True):
+    t[y] = rt.eigh_grad_tangent(t[g], t[a], t[ans], g, a, ans, UPLO, vectors)
+
+
+@adjoint_template(rt.fft_grad, name="rt.fft_grad", convention="linear in g; a is read for its length and kind")
+def rt_fft_grad(y, g, a, n=None, axis=-1, norm=None, inverse=False):
+    d[g] = rt.fft_grad_transpose(d[y], g, a, n, axis, norm, inverse)
+
+
+@tangent_template(rt.fft_grad, name="rt.fft_grad")
+def rt_fft_grad_tangent(y, g, a, n=None, axis=-1, norm=None, inverse=False):
+    t[y] = rt.fft_grad(t[g], a, n, axis, norm, inverse)
+
+
+@adjoint_template(rt.rfft_grad, name="rt.rfft_grad", convention="linear in g; a is read for its length")
+def rt_rfft_grad(y, g, a, n=None, axis=-1, norm=None):
+    d[g] = rt.rfft_grad_transpose(d[y], g, a, n, axis, norm)
+
+
+@tangent_template(rt.rfft_grad, name="rt.rfft_grad")
+def rt_rfft_grad_tangent(y, g, a, n=None, axis=-1, norm=None):
+    t[y] = rt.rfft_grad(t[g], a, n, axis, norm)
+
+
+@adjoint_template(rt.irfft_grad, name="rt.irfft_grad", convention="linear in the real g; a is read for its length and kind")
+def rt_irfft_grad(y, g, a, n=None, axis=-1, norm=None):
+    d[g] = rt.irfft_grad_transpose(d[y], g, a, n, axis, norm)
+
+
+@tangent_template(rt.irfft_grad, name="rt.irfft_grad")
+def rt_irfft_grad_tangent(y, g, a, n=None, axis=-1, norm=None):
+    t[y] = rt.irfft_grad(t[g], a, n, axis, norm)
+
+
+@adjoint_template(rt.imag_grad, name="rt.imag_grad", convention="linear in g; x is read for its kind")
+def rt_imag_grad(y, g, x):
+    d[g] = rt.imag_grad_transpose(d[y], g, x)
+
+
+@tangent_template(rt.imag_grad, name="rt.imag_grad")
+def rt_imag_grad_tangent(y, g, x):
+    t[y] = rt.imag_grad(t[g], x)
+
+
+@adjoint_template(rt.matrix_power_grad, name="rt.matrix_power_grad", convention="a negative power needs an invertible matrix")
+def rt_matrix_power_grad(y, g, a, n):
+    d[g] = rt.matrix_power_tangent(d[y], a, n)
+    d[a] = rt.matrix_power_grad_da(g, a, d[y], n)
+
+
+@tangent_template(rt.matrix_power_grad, name="rt.matrix_power_grad")
+def rt_matrix_power_grad_tangent(y, g, a, n):
+    t[y] = rt.matrix_power_grad(t[g], a, n) + rt.matrix_power_grad_da(g, a, t[a], n)
+
+
+@adjoint_template(rt.multi_dot_grad, name="rt.multi_dot_grad", tuple_result=True)
+def rt_multi_dot_grad(y, g, arrays):
+    d[g] = rt.multi_dot_tangent(arrays, d[y])
+    d[arrays] = rt.multi_dot_grad_da(g, arrays, d[y])
+
+
+@tangent_template(rt.multi_dot_grad, name="rt.multi_dot_grad")
+def rt_multi_dot_grad_tangent(y, g, arrays):
+    t[y] = rt.multi_dot_grad_tangent(t[g], g, arrays, t[arrays])
