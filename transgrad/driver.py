@@ -183,19 +183,8 @@ class Compiler:
         rank of each positional argument the code is specialised for (None: any)."""
         if mode == "jvp":
             return self.compile_forward(function, wrt, depths, argument_ranks)
-        parsed, node, namer, resolver = normalize(function)
-        sites, variable_depths = analyze_sites(node, resolver, parsed, depths or {})
-        output = _output_name(node)
-        activity = Activity(node, sites, wrt, output, parsed)
-        positional = [a.id for a in node.args.posonlyargs + node.args.args]
-        param_ranks = {name: None for name in positional + [a.id for a in node.args.kwonlyargs]}
-        param_ranks.update((name, rank) for name, rank in zip(positional, argument_ranks))
-        variable_ranks = ranks(node, sites, param_ranks, resolver.resolve)
-        if fuse_trace_of_products(node, sites, variable_ranks, resolver.resolve):
-            resolver.locals = local_names(node)
-            sites, variable_depths = analyze_sites(node, resolver, parsed, depths or {})
-            activity = Activity(node, sites, wrt, output, parsed)
-            variable_ranks = ranks(node, sites, param_ranks, resolver.resolve)
+        (parsed, node, namer, resolver, sites, variable_depths, output, activity, param_ranks,
+         variable_ranks) = _front_end(function, wrt, depths, argument_ranks)
         assigned = {site.target for site in sites}
         sources = shape_sources(sites, variable_ranks, [p for p in param_ranks if p not in assigned],
                                 registry.is_elementwise)
@@ -247,19 +236,8 @@ class Compiler:
     def compile_forward(self, function, wrt, depths=None, argument_ranks=()):
         """Forward mode: `jvp_f(x_dot, ..., x, ...)` returning (value, tangent), compiled with the
         same front end and activity analysis as the reverse mode (transform/forward.py)."""
-        parsed, node, namer, resolver = normalize(function)
-        sites, variable_depths = analyze_sites(node, resolver, parsed, depths or {})
-        output = _output_name(node)
-        activity = Activity(node, sites, wrt, output, parsed)
-        positional = [a.id for a in node.args.posonlyargs + node.args.args]
-        param_ranks = {name: None for name in positional + [a.id for a in node.args.kwonlyargs]}
-        param_ranks.update((name, rank) for name, rank in zip(positional, argument_ranks))
-        variable_ranks = ranks(node, sites, param_ranks, resolver.resolve)
-        if fuse_trace_of_products(node, sites, variable_ranks, resolver.resolve):
-            resolver.locals = local_names(node)
-            sites, variable_depths = analyze_sites(node, resolver, parsed, depths or {})
-            activity = Activity(node, sites, wrt, output, parsed)
-            variable_ranks = ranks(node, sites, param_ranks, resolver.resolve)
+        (parsed, node, namer, resolver, sites, variable_depths, output, activity, param_ranks,
+         variable_ranks) = _front_end(function, wrt, depths, argument_ranks)
         free = _free_names(namer, resolver)
         links = _ForwardLinker(self, namer, parsed)
         result = Forward(node, parsed, sites, activity, wrt, namer, free, links.link, variable_depths, output,
@@ -294,6 +272,26 @@ class Compiler:
         cell.cell_contents = artifact.bind(function, "jvp")
         del self.in_progress[key]
         return artifact, cell
+
+
+def _front_end(function, wrt, depths, argument_ranks):
+    """What both modes start from: the normalized function, its assignments and their container
+    depths, the returned name, activity, and the ranks of parameters and variables (with
+    trace(a @ b) fused, which changes the assignments, so they are collected again)."""
+    parsed, node, namer, resolver = normalize(function)
+    sites, variable_depths = analyze_sites(node, resolver, parsed, depths or {})
+    output = _output_name(node)
+    activity = Activity(node, sites, wrt, output, parsed)
+    positional = [a.id for a in node.args.posonlyargs + node.args.args]
+    param_ranks = {name: None for name in positional + [a.id for a in node.args.kwonlyargs]}
+    param_ranks.update((name, rank) for name, rank in zip(positional, argument_ranks))
+    variable_ranks = ranks(node, sites, param_ranks, resolver.resolve)
+    if fuse_trace_of_products(node, sites, variable_ranks, resolver.resolve):
+        resolver.locals = local_names(node)
+        sites, variable_depths = analyze_sites(node, resolver, parsed, depths or {})
+        activity = Activity(node, sites, wrt, output, parsed)
+        variable_ranks = ranks(node, sites, param_ranks, resolver.resolve)
+    return parsed, node, namer, resolver, sites, variable_depths, output, activity, param_ranks, variable_ranks
 
 
 class _ForwardLinker:
