@@ -2391,16 +2391,21 @@ def scattered(g, x, index):
 def grad_like(g, x):
     """The adjoint of an identity-like helper (rt.add, rt.owned, rt.buffer, ...) for the operand x:
     None when x is None (a constant zero), containers item by item, broadcasting undone."""
+    return _leaf_by_leaf(g, x, unbroadcast)
+
+
+def _leaf_by_leaf(g, x, leaf):
+    """leaf(g_item, x_item) over the structure of x (dicts, lists, tuples), None for None."""
     if x is None or g is None:
         return None
     if isinstance(x, dict):
-        return {k: grad_like(getitem(g, k) if isinstance(g, dict) else None, v) for k, v in x.items()}
+        return {k: _leaf_by_leaf(getitem(g, k) if isinstance(g, dict) else None, v, leaf) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
         items = g if isinstance(g, (list, tuple)) else [None] * len(x)
-        return [grad_like(gk, xk) for gk, xk in zip(items, x)]
+        return [_leaf_by_leaf(gk, xk, leaf) for gk, xk in zip(items, x)]
     if is_record(x):
         return g
-    return unbroadcast(g, x)
+    return leaf(g, x)
 
 
 def item_grad(g, y, position):
@@ -3183,16 +3188,8 @@ def convolve_mode_part(w, g, n, m, mode="full"):
 def like_grad(h, g):
     """The adjoint of rt.grad_like(g, x) with respect to g: grad_like sums g back to x's shape
     (or passes None and containers through), so its adjoint spreads h back over g's shape."""
-    if h is None or g is None:
-        return None
-    if isinstance(g, dict):
-        return {k: like_grad(getitem(h, k) if isinstance(h, dict) else None, v) for k, v in g.items()}
-    if isinstance(g, (list, tuple)):
-        items = h if isinstance(h, (list, tuple)) else [None] * len(g)
-        return [like_grad(hk, gk) for hk, gk in zip(items, g)]
-    if is_record(g):
-        return h
-    return np.broadcast_to(h, np.shape(g)) if np.shape(h) != np.shape(g) else h
+    return _leaf_by_leaf(h, g, lambda hk, gk: np.broadcast_to(hk, np.shape(gk)) if np.shape(hk) != np.shape(gk)
+                         else hk)
 
 
 # ----- more derivatives of runtime helpers -----
