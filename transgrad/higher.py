@@ -47,8 +47,11 @@ _COMPLEX_MARKS = re.compile(r"(?<![\w.])\d+(\.\d*)?j\b|\b(conj|conjugate|real|im
 
 
 def _refuse_complex(artifact, args):
+    complex_code = getattr(artifact, "complex_code", None)
+    if complex_code is None:   # read the source once per compiled gradient, not on every call
+        complex_code = artifact.complex_code = bool(_COMPLEX_MARKS.search(artifact.source))
     complex_argument = any(np.iscomplexobj(a) for a in args if isinstance(a, (complex, np.ndarray, np.generic)))
-    if complex_argument or _COMPLEX_MARKS.search(artifact.source):
+    if complex_argument or complex_code:
         raise NonDifferentiableError(
             "a gradient with complex values in it", None,
             "higher derivatives (grad of grad, hessian, hvp) through complex numbers are not supported "

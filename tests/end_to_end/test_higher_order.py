@@ -100,6 +100,21 @@ def numeric_hessian(fn, x, eps=1e-5):
     return np.array(columns).T.reshape(x.shape + x.shape)
 
 
+def assert_hessian_matches_finite_differences(fn, make, seed, trials):
+    """tg.hessian(fn) at `trials` points from make(rng) against central differences of tg.grad(fn);
+    returns the last (point, Hessian, scale)."""
+    rng = np.random.default_rng(seed)
+    hessian = tg.hessian(fn)
+    for _ in range(trials):
+        x = make(rng)
+        H = hessian(x)
+        assert H.shape == x.shape + x.shape
+        expected = numeric_hessian(fn, x)
+        scale = max(1.0, np.abs(expected).max())
+        np.testing.assert_allclose(H, expected, rtol=1e-5, atol=1e-5 * scale)
+    return x, H, scale
+
+
 CASES = [
     (tutorial, lambda rng: rng.normal(size=(2, 2))),
     (rosenbrock, lambda rng: rng.normal(size=4)),
@@ -114,15 +129,7 @@ CASES = [
 
 @pytest.mark.parametrize("fn,make", CASES, ids=[fn.__name__ for fn, _ in CASES])
 def test_hessian_matches_finite_differences_of_the_gradient(fn, make):
-    rng = np.random.default_rng(0)
-    hessian = tg.hessian(fn)
-    for _ in range(3):
-        x = make(rng)
-        H = hessian(x)
-        assert H.shape == x.shape + x.shape
-        expected = numeric_hessian(fn, x)
-        scale = max(1.0, np.abs(expected).max())
-        np.testing.assert_allclose(H, expected, rtol=1e-5, atol=1e-5 * scale)
+    assert_hessian_matches_finite_differences(fn, make, seed=0, trials=3)
 
 
 @pytest.mark.parametrize("fn,make", CASES, ids=[fn.__name__ for fn, _ in CASES])
@@ -391,15 +398,7 @@ HELPER_CASES = [
 
 @pytest.mark.parametrize("fn,make", HELPER_CASES, ids=[fn.__name__ for fn, _ in HELPER_CASES])
 def test_hessian_through_runtime_helpers_matches_finite_differences(fn, make):
-    rng = np.random.default_rng(4)
-    hessian = tg.hessian(fn)
-    for _ in range(2):
-        x = make(rng)
-        H = hessian(x)
-        assert H.shape == x.shape + x.shape
-        expected = numeric_hessian(fn, x)
-        scale = max(1.0, np.abs(expected).max())
-        np.testing.assert_allclose(H, expected, rtol=1e-5, atol=1e-5 * scale)
+    assert_hessian_matches_finite_differences(fn, make, seed=4, trials=2)
 
 
 @pytest.mark.parametrize("fn,make", HELPER_CASES, ids=[fn.__name__ for fn, _ in HELPER_CASES])
@@ -526,15 +525,8 @@ MORE_HELPER_CASES = [
 
 @pytest.mark.parametrize("fn,make", MORE_HELPER_CASES, ids=[fn.__name__ for fn, _ in MORE_HELPER_CASES])
 def test_hessian_through_more_runtime_helpers_matches_finite_differences(fn, make):
-    rng = np.random.default_rng(4)
-    hessian = tg.hessian(fn)
-    for _ in range(2):
-        x = make(rng)
-        H = hessian(x)
-        expected = numeric_hessian(fn, x)
-        scale = max(1.0, np.abs(expected).max())
-        np.testing.assert_allclose(H, expected, rtol=1e-5, atol=1e-5 * scale)
-        np.testing.assert_allclose(tg.jacobian(tg.grad(fn))(x), H, rtol=1e-8, atol=1e-8 * scale)
+    x, H, scale = assert_hessian_matches_finite_differences(fn, make, seed=4, trials=2)
+    np.testing.assert_allclose(tg.jacobian(tg.grad(fn))(x), H, rtol=1e-8, atol=1e-8 * scale)
 
 
 def test_hessian_of_cumprod_with_a_zero_factor():

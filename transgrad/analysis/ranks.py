@@ -208,15 +208,6 @@ def _index_rank(part, lookup):
     return None
 
 
-def is_integer_index(part, known, resolve):
-    """Is `part` of an index a rank-0 integer, given the ranks of locals?"""
-    lookup = _Lookup(known, set(), set(), resolve)
-    if isinstance(part, gast.Name) and part.id not in known:
-        value = resolve(part)
-        return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-    return _index_rank(part, lookup) == 0
-
-
 def _call_rank(node, lookup):
     func = node.func
     if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and func.value.id in lookup.locals:

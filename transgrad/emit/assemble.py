@@ -114,14 +114,7 @@ def _broadcast_lazily(adjoint, tail, result):
     sources = {name: source for name, source in result.shape_sources.items() if name != source}
     read_shapes_from_parameters(adjoint, sources, np_name, rt_name)
 
-    def is_scalar(node):
-        if isinstance(node, gast.Constant):
-            return type(node.value) in (int, float)
-        if isinstance(node, gast.Name):
-            return result.ranks.get(primal_of.get(node.id, node.id)) == 0
-        return (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
-                and isinstance(node.func.value, gast.Name) and node.func.value.id == np_name
-                and node.func.attr in ("size", "ndim"))
+    is_scalar, _ = _rank_tests(result, implicit=set())   # the pass tracks its own implicit numbers
 
     def has_shape(node, shape):
         if not (isinstance(node, gast.Name) and isinstance(shape, gast.Call) and len(shape.args) == 1
@@ -129,10 +122,10 @@ def _broadcast_lazily(adjoint, tail, result):
             return False
         return result.shape_sources.get(primal_of.get(node.id, node.id)) == shape.args[0].id
 
-    def is_array(node):
+    def not_a_container(node):
         return isinstance(node, gast.Name) and result.depths.get(primal_of.get(node.id, node.id)) == 0
 
-    broadcasts = ImplicitBroadcasts(np_name, is_scalar, has_shape, is_array, rt_name)
+    broadcasts = ImplicitBroadcasts(np_name, is_scalar, has_shape, not_a_container, rt_name)
     return broadcasts.run(adjoint, tail), set(broadcasts.implicit)
 
 

@@ -21,7 +21,7 @@ updated in place); their uses may be anywhere after.
 import gast
 import numpy as np
 
-from transgrad.syntax.build import clone
+from transgrad.syntax.build import clone, dotted
 
 _ARITHMETIC = (gast.Add, gast.Sub, gast.Mult, gast.Div)
 _SHAPE_READS = ("shape", "size", "ndim")
@@ -220,7 +220,7 @@ class _Materialize(gast.NodeTransformer):
         if isinstance(node.ctx, gast.Load) and node.id in self.owner.implicit:
             self.owner.materialized.add(node.id)
             shape = self.owner.implicit[node.id]
-            return gast.Call(func=_dotted(self.owner.np, "broadcast_to"), args=[node, _clone(shape)], keywords=[])
+            return gast.Call(func=dotted(f"{self.owner.np}.broadcast_to"), args=[node, clone(shape)], keywords=[])
         return node
 
 
@@ -237,18 +237,9 @@ def _same(a, b):
     return gast.dump(a) == gast.dump(b)
 
 
-def _clone(node):
-    return clone(node)
-
-
 def _is_attribute(node, module, attribute):
     return (isinstance(node, gast.Attribute) and node.attr == attribute and isinstance(node.value, gast.Name)
             and node.value.id == module)
-
-
-def _dotted(module, attribute):
-    return gast.Attribute(value=gast.Name(id=module, ctx=gast.Load(), annotation=None, type_comment=None),
-                          attr=attribute, ctx=gast.Load())
 
 
 def _assigned_once(stmts):

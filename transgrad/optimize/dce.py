@@ -18,14 +18,15 @@ def remove_dead_resets(stmts, tail=()):
     for stmt in reversed(stmts):
         if _is_reset(stmt) and stmt.targets[0].id not in later:
             continue
-        if _is_marker(stmt) and (not kept or _is_marker(kept[-1])):
+        if is_marker(stmt) and (not kept or is_marker(kept[-1])):
             continue  # a line comment whose code is gone
         kept.append(stmt)
         later |= set(_names([stmt]))
     return list(reversed(kept))
 
 
-def _is_marker(stmt):
+def is_marker(stmt):
+    """A `# line N` / `# grad of line N` marker the code generator turns into a comment."""
     return (isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant)
             and isinstance(stmt.value.value, str) and stmt.value.value.startswith("__transgrad_"))
 

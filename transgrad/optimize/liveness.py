@@ -8,6 +8,8 @@ rest of the primal nor the adjoint reads (dead_primal).
 """
 import gast
 
+from transgrad.optimize.dce import is_marker
+
 
 def sweep(stmts, live, removable):
     """(names live before the block, the block without the removable assignments whose target is
@@ -138,7 +140,7 @@ def _drop(stmts, dead):
             block = getattr(stmt, field, None)
             if block:
                 setattr(stmt, field, _drop(block, dead))
-        if isinstance(stmt, gast.For) and not [s for s in stmt.body if not _is_marker(s)] and not stmt.orelse \
+        if isinstance(stmt, gast.For) and not [s for s in stmt.body if not is_marker(s)] and not stmt.orelse \
                 and isinstance(stmt.iter, gast.Call) and isinstance(stmt.iter.func, gast.Name) \
                 and stmt.iter.func.id == "range":
             continue
@@ -146,7 +148,3 @@ def _drop(stmts, dead):
             stmt.body = [gast.Pass()]
         out.append(stmt)
     return out
-
-
-def _is_marker(stmt):
-    return isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant) and isinstance(stmt.value.value, str)

@@ -19,6 +19,7 @@ import gast
 import numpy as np
 
 from transgrad.optimize.liveness import _sweep, loads
+from transgrad.syntax.build import dotted
 
 _UFUNCS = {gast.Add: "add", gast.Sub: "subtract", gast.Mult: "multiply", gast.Div: "true_divide"}
 _SHAPE_READS = {"shape", "size", "ndim", "zeros_like"}
@@ -46,11 +47,8 @@ def _rewrite(stmt, fresh, live, is_number, is_array, np_name, rt_name):
     for array, number in ((value.right, value.left), (value.left, value.right)):
         if isinstance(array, gast.Name) and array.id in fresh and array.id not in live \
                 and array.id != stmt.targets[0].id and is_number(number) and is_array(array):
-            ufunc = gast.Attribute(value=gast.Name(id=np_name, ctx=gast.Load(), annotation=None, type_comment=None),
-                                   attr=_UFUNCS[type(value.op)], ctx=gast.Load())
-            call = gast.Call(func=gast.Attribute(value=gast.Name(id=rt_name, ctx=gast.Load(), annotation=None,
-                                                                 type_comment=None), attr="reuse", ctx=gast.Load()),
-                             args=[ufunc, value.left, value.right], keywords=[])
+            ufunc = dotted(f"{np_name}.{_UFUNCS[type(value.op)]}")
+            call = gast.Call(func=dotted(f"{rt_name}.reuse"), args=[ufunc, value.left, value.right], keywords=[])
             stmt.value = gast.copy_location(call, value)
             return stmt
     return None

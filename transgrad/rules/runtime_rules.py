@@ -13,6 +13,10 @@ place of rt.add_at, rt.clear and rt.put.
 The adjoint of a gradient with respect to an operand that is None at run time
 (a constant zero) is None (rt.grad_like), so "None is zero" carries over.
 """
+import math  # noqa: F401 - read by the templates
+
+import numpy as np  # noqa: F401 - read by the templates
+
 from transgrad import runtime as rt
 from transgrad.rules.registry import adjoint_template, d, non_differentiable, t, tangent_template
 

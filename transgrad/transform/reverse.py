@@ -59,6 +59,7 @@ class Reverse(AssignmentAdjoints):
         self.nullable = set()       # gradients that may be None at run time
         self.loop_targets = self._range_loop_targets()
         self.recomputable = self._recomputable()   # for-loop body stmt id -> statements recomputed
+        self.recomputed = {s.targets[0].id for stmts in self.recomputable.values() for s in stmts}
         self.overwrites = Overwrites(activity.cfg, sites, self.params, local_names(function_node))
         self.alias = {}               # operand name -> name holding its old value
         self.rule_names = {}
@@ -206,15 +207,12 @@ class Reverse(AssignmentAdjoints):
                 found[id(loop)] = cheap
         return found
 
-    def recomputed_names(self):
-        return {s.targets[0].id for stmts in self.recomputable.values() for s in stmts}
-
     def records(self, site):
         """Does this assignment push the old value of its target (tbr.py)?"""
         name = site.target
         if site.operation.kind in IN_PLACE:
             return False
-        if name in self.recomputed_names():
+        if name in self.recomputed:
             return False
         if name not in self.recorded or name in self.loop_targets and not self._multi(name):
             return False
@@ -581,7 +579,7 @@ class ReverseResult:
                      or isinstance(site.stmt, gast.Assign) and isinstance(site.stmt.value, gast.Constant)}
         self.stack = reverse.stack() if reverse.pushes else None
         self.none_inits = sorted({n for n in reverse.recorded if reverse.needs_none_init(n)
-                                  and n not in reverse.recomputed_names()}
+                                  and n not in reverse.recomputed}
                                  | reverse.pushed_controls | reverse.nested_controls)
         self.output = reverse.output
         self.output_adjoint = reverse.adjoint(reverse.output) if reverse.output in reverse.active else None
