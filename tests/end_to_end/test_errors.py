@@ -194,6 +194,19 @@ def copies_into(x):
     return np.sum(a * a)
 
 
+def puts_an_expression(x):
+    a = np.zeros(3)
+    np.put_along_axis(a, np.array([2, 0, 1]), x * 2.0, 0)
+    return np.sum(a * a)
+
+
+def copies_in_a_loop(x):
+    a = np.zeros(3)
+    for _ in range(2):
+        np.copyto(a, x + 1.0)
+    return np.sum(a * a)
+
+
 def multiplies_at(x):
     a = x * 1.0
     np.multiply.at(a, [0, 0], 2.0)
@@ -211,7 +224,9 @@ def writes_out(x):
     (copies_into, "np.copyto(a, x)", "np.copyto"),
     (multiplies_at, "np.multiply.at(a, [0, 0], 2.0)", "np.multiply.at"),
     (writes_out, "np.sin(x, out=a)", "np.sin"),
-], ids=["fill_diagonal", "copyto", "multiply.at", "out="])
+    (puts_an_expression, "np.put_along_axis(a, np.array([2, 0, 1]), x * 2.0, 0)", "np.put_along_axis"),
+    (copies_in_a_loop, "np.copyto(a, x + 1.0)", "np.copyto"),
+], ids=["fill_diagonal", "copyto", "multiply.at", "out=", "value is an expression", "in a loop"])
 def test_numpy_functions_that_write_into_an_argument_are_rejected_not_ignored(function, offending, callee):
     # numpy changes `a` in place in an expression statement: ignoring it would give a zero gradient
     with pytest.raises(tg.NonDifferentiableError) as info:

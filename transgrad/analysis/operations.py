@@ -128,8 +128,9 @@ def classify_update(call, resolver, no_grad=False):
     written = _writes_into(call, resolver)
     if written is not None:
         label = gast.unparse(call.func).strip()
-        return Operation("mutation", [written] + names(call.args) + names(k.value for k in call.keywords),
-                         label=f"{label}, which writes into `{written}`")
+        read = [n.id for arg in call.args + [k.value for k in call.keywords] for n in gast.walk(arg)
+                if isinstance(n, gast.Name)]   # the written value may be an expression: np.copyto(a, x + 1)
+        return Operation("mutation", [written] + read, label=f"{label}, which writes into `{written}`")
     func = call.func
     if not (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)
             and func.value.id in resolver.locals):
