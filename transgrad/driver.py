@@ -212,7 +212,9 @@ class Compiler:
         filename = f"<transgrad {'/'.join(role_names.values())} of {parsed.filename}:{parsed.node.lineno}>"
         compiled = compile_functions(source, free_list, filename)
         artifact = Artifact(compiled, role_names, cells, list(resolver.guards.values()), links.artifacts, parsed)
-        artifact.restores_in_place = bool(result.restored_in_place)
+        # its backward (or a callee's) puts in-place updates back: a second pullback needs a new forward
+        artifact.restores_in_place = bool(result.restored_in_place) or any(
+            getattr(callee, "restores_in_place", False) for callee in links.artifacts)
         BY_FILENAME[filename] = artifact
         return artifact
 

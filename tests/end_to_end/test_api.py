@@ -225,6 +225,26 @@ def test_vjp_pullback_called_many_times(x, seed):
     assert_tree_close(first, second, rtol=0, atol=0)
 
 
+def squares_in_a_list(x, flag):
+    out = []
+    for k in range(2):
+        out.append((x[k] if flag else -x[k]) * x[k])
+    return out
+
+
+def stacks_a_helpers_list(x):
+    return np.stack(squares_in_a_list(x, True)) * 2.0
+
+
+def test_pullback_called_twice_through_a_helper_that_undoes_appends():
+    # the helper's backward pops its saved list back; a second pullback must not find it emptied
+    x = np.array([1.0, 2.0])
+    _, pullback = tg.vjp(stacks_a_helpers_list, x)
+    np.testing.assert_allclose(pullback(np.array([1.0, 0.0])), [4.0, 0.0])
+    np.testing.assert_allclose(pullback(np.array([0.0, 1.0])), [0.0, 8.0])
+    np.testing.assert_allclose(tg.jacobian(stacks_a_helpers_list)(x), np.diag([4.0, 8.0]))
+
+
 def test_vjp_single_wrt_returns_the_bare_gradient():
     x = np.array([1.0, 2.0, 3.0])
     value, pullback = tg.vjp(nonscalar, x)

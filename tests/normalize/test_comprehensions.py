@@ -30,6 +30,29 @@ def conditional_element(x):
     return sum([v if v > 0 else -2 * v for v in x])
 
 
+def comprehension_in_a_branch(x, axes=None):
+    # the comprehension reads axes[0]: it must run only when its branch is taken
+    w = x if x.shape == (3,) else x.reshape([x.size if k == axes[0] else 1 for k in range(2)])
+    return np.sum(np.sin(w) * w)
+
+
+def test_a_comprehension_in_a_conditional_expression_runs_only_in_its_branch(after):
+    assert after(comprehension_in_a_branch, "desugar") == textwrap.dedent("""
+        def comprehension_in_a_branch(x, axes=None):
+            if x.shape == (3,):
+                choice = x
+            else:
+                choice_items = []
+                for k_1 in range(2):
+                    choice_items.append(x.size if k_1 == axes[0] else 1)
+                choice = x.reshape(choice_items)
+            w = choice
+            return np.sum(np.sin(w) * w)""").strip()
+    x = np.array([0.3, -1.2, 2.0])
+    assert tg.gradcheck(comprehension_in_a_branch, x)
+    assert tg.gradcheck(comprehension_in_a_branch, x.reshape(1, 3), (1,))
+
+
 def test_generator_expression_becomes_a_loop_with_fresh_variables(after):
     assert after(weighted_squares, "desugar") == textwrap.dedent("""
         def weighted_squares(w, x):

@@ -23,6 +23,17 @@ def _prologue(result):
     return stmts
 
 
+def _unbound_saved(saved, node, primal, result):
+    """`name = None` for each saved name that only a loop or a branch assigns: the forward returns
+    every saved value, and a loop that runs zero times (or a branch not taken) leaves it unbound."""
+    parameters = {a.id for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs}
+    parameters |= {a.id for a in (node.args.vararg, node.args.kwarg) if a is not None}
+    top_level = {t.id for stmt in primal if isinstance(stmt, gast.Assign)
+                 for target in stmt.targets for t in gast.walk(target) if isinstance(t, gast.Name)}
+    skip = parameters | top_level | set(result.none_inits) | {result.stack}
+    return [build.assign(name, build.const(None)) for name in saved if name not in skip]
+
+
 def _gradient_inits(result, skip=()):
     primal_of = {d: p for p, d in result.adjoint_names.items()}
     inits = []
@@ -140,7 +151,7 @@ def split(forward_name, backward_name, node, result, saved_name):
     """The forward function (returns the value and what the backward reads) and the backward."""
     saved = list(result.recorded) + ([result.stack] if result.stack else [])
     primal = [s for s in result.primal if not isinstance(s, gast.Return)]
-    forward_body = _prologue(result) + mark_lines(primal, skip=node.lineno)
+    forward_body = _prologue(result) + _unbound_saved(saved, node, primal, result) + mark_lines(primal, skip=node.lineno)
     saved_tuple = gast.Tuple(elts=[build.name(n) for n in saved], ctx=gast.Load())
     value = _output(node)
     if isinstance(value, gast.Name) and value.id in result.restored_in_place:

@@ -175,7 +175,9 @@ def _is_list_update(call, local_names):
 
 
 def _is_atom(node, local_names):
-    if isinstance(node, (gast.Name, gast.Constant)):
+    # a lambda stays where a library function takes it (sorted(..., key=lambda i: x[i])): named, it
+    # would be a local function used as a value when the generated code is differentiated again
+    if isinstance(node, (gast.Name, gast.Constant, gast.Lambda)):
         return True
     if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub) and isinstance(node.operand, gast.Constant):
         return True

@@ -31,6 +31,21 @@ class _Hoist(gast.NodeTransformer):
     def visit_Lambda(self, node):
         return node   # a lambda's body is its own scope: left for the inliner
 
+    def visit_IfExp(self, node):
+        """`a if c else [... for ...]`: a comprehension in a branch runs only when its branch is taken
+        (it may fail in the other case), so the choice becomes an if statement around its loops."""
+        if not any(_contains(branch) for branch in (node.body, node.orelse)):
+            return self.generic_visit(node)
+        test = self.visit(node.test)
+        name = self.lowerer.namer.fresh("choice")
+        branches = []
+        for branch in (node.body, node.orelse):
+            inner = _Hoist(self.lowerer, self.like)
+            value = inner.visit(branch)
+            branches.append(inner.statements + [build.assign(name, value, like=self.like)])
+        self.statements.append(build.located(gast.If(test=test, body=branches[0], orelse=branches[1]), self.like))
+        return build.name(name)
+
     def generic_visit(self, node):
         if isinstance(node, _COMPREHENSIONS):
             name, stmts = self.lowerer.loops(node, self.like)

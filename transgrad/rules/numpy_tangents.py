@@ -88,7 +88,7 @@ def fmod(z, x1, x2):
 
 @tangent_template(np.negative)
 def negative(y, x):
-    t[y] = -t[x]
+    t[y] = np.negative(t[x])   # np.negative takes the tuple a shift like (1, 2) can be
 
 
 @tangent_template(np.positive)

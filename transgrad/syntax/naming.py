@@ -4,6 +4,7 @@ The same function always gets the same names (no uuids), derived from the
 user's names: the adjoint of `x` is `dx`, the temporary holding `np.sin(x)` is
 `sin_x`. A name is never one the user's function already uses.
 """
+import keyword
 import re
 
 import gast
@@ -120,4 +121,6 @@ def _identifier(text):
     text = re.sub(r"_+", "_", text).strip("_")
     if text and text[0].isdigit():
         text = "c" + text
+    if keyword.iskeyword(text):   # a hoisted lambda is named for what it is, but `lambda` is reserved
+        text = f"{text}_fn" if text == "lambda" else f"{text}_"
     return text
