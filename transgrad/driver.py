@@ -227,11 +227,13 @@ class Compiler:
             return None, self.in_progress[key]
         cells = (types.CellType(), types.CellType())
         self.in_progress[key] = cells
-        artifact = self.compile(function, tuple(wrt), "vjp")
+        try:
+            artifact = self.compile(function, tuple(wrt), "vjp")
+        finally:   # a callee that fails to compile must not leave its empty cells for the next try
+            del self.in_progress[key]
         self.cache[key] = artifact
         cells[0].cell_contents = artifact.bind(function, "forward")
         cells[1].cell_contents = artifact.bind(function, "backward")
-        del self.in_progress[key]
         return artifact, cells
 
 
@@ -269,10 +271,12 @@ class Compiler:
             return None, self.in_progress[key]
         cell = types.CellType()
         self.in_progress[key] = cell
-        artifact = self.compile_forward(function, tuple(wrt))
+        try:
+            artifact = self.compile_forward(function, tuple(wrt))
+        finally:
+            del self.in_progress[key]
         self.cache[key] = artifact
         cell.cell_contents = artifact.bind(function, "jvp")
-        del self.in_progress[key]
         return artifact, cell
 
 
@@ -314,7 +318,7 @@ class _ForwardLinker:
             raise NonDifferentiableError(callee.__name__, self.parsed.span(site.stmt), str(error)) from None
         key = (callee, tuple(wrt))
         if key not in self.by_key:
-            artifact, cell = self.compiler.jvp_artifact(callee, wrt)
+            artifact, cell = _helper_artifact(self.compiler.jvp_artifact, callee, wrt, self.parsed.span(site.stmt))
             if cell is None:   # already cached: bind a fresh function for this callee
                 cell = types.CellType(artifact.bind(callee, "jvp"))
             if artifact is not None:
@@ -354,7 +358,7 @@ class _Linker:
         arg_names = [mapping[p].id for p in wrt]
         key = (callee, tuple(wrt))
         if key not in self.by_key:
-            artifact, cells = self.compiler.split_artifact(callee, wrt)
+            artifact, cells = _helper_artifact(self.compiler.split_artifact, callee, wrt, self.parsed.span(site.stmt))
             if cells is None:  # already cached: bind fresh functions for this callee
                 cells = (types.CellType(artifact.bind(callee, "forward")),
                          types.CellType(artifact.bind(callee, "backward")))
@@ -366,6 +370,23 @@ class _Linker:
             self.by_key[key] = (forward, backward)
         forward, backward = self.by_key[key]
         return forward, backward, arg_names
+
+
+def _helper_artifact(make, callee, wrt, span):
+    """make(callee, wrt) for a callee of the code being differentiated. A runtime helper of
+    generated code without a rule of its own is differentiated through its source (higher
+    derivatives); when that source cannot be, the error names the helper at the generated line
+    that calls it, not a line of transgrad's runtime."""
+    if getattr(callee, "__module__", None) != runtime.__name__:
+        return make(callee, wrt)
+    try:
+        return make(callee, wrt)
+    except (UnsupportedSyntaxError, NonDifferentiableError) as error:
+        reason = str(error).split("\n")[0].split(". A value that needs")[0]
+        raise NonDifferentiableError(
+            f"rt.{callee.__name__}", span,
+            f"this helper of the generated gradient has no rule for higher derivatives, and its source "
+            f"cannot be differentiated ({reason})") from None
 
 
 def _output_name(node):

@@ -49,13 +49,26 @@ _COMPLEX_MARKS = re.compile(r"(?<![\w.])\d+(\.\d*)?j\b|\b(conj|conjugate|real|im
 def _refuse_complex(artifact, args):
     complex_code = getattr(artifact, "complex_code", None)
     if complex_code is None:   # read the source once per compiled gradient, not on every call
-        complex_code = artifact.complex_code = bool(_COMPLEX_MARKS.search(artifact.source))
+        complex_code = artifact.complex_code = any(_COMPLEX_MARKS.search(a.source) for a in _with_callees(artifact))
     complex_argument = any(np.iscomplexobj(a) for a in args if isinstance(a, (complex, np.ndarray, np.generic)))
     if complex_argument or complex_code:
         raise NonDifferentiableError(
             "a gradient with complex values in it", None,
             "higher derivatives (grad of grad, hessian, hvp) through complex numbers are not supported "
             "yet; first derivatives of them are")
+
+
+def _with_callees(artifact, seen=None):
+    """The artifact and every compiled callee it links to (a helper of another module is compiled
+    on its own, and its complex values count too)."""
+    seen = set() if seen is None else seen
+    if id(artifact) in seen:
+        return []
+    seen.add(id(artifact))
+    found = [artifact]
+    for callee in artifact.callees:
+        found += _with_callees(callee, seen)
+    return found
 
 
 def bound(outer, values, args):

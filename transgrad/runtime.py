@@ -954,8 +954,8 @@ def cov_grad(g, m, y=None, rowvar=True, bias=False, ddof=None):
     xc = x - x.mean(axis=1, keepdims=True)
     gx = (g + g.T) @ xc / (n - ddof)
     pieces = np.split(gx, np.cumsum([p.shape[0] for p in parts])[:-1], 0)
-    out = [(p if rowvar else p.T).reshape(np.shape(v)) for p, v in zip(pieces, [m, y])]
-    return out
+    inputs = [m] if y is None else [m, y]
+    return [(p if rowvar else p.T).reshape(np.shape(v)) for p, v in zip(pieces, inputs)]
 
 
 def trapezoid_grad_y(g, y, x=None, dx=1.0, axis=-1):
@@ -965,7 +965,8 @@ def trapezoid_grad_y(g, y, x=None, dx=1.0, axis=-1):
     n = y.shape[axis]
     if x is None:
         w = np.full(n, float(dx))
-        w[0] = w[-1] = dx / 2.0
+        w[0] = dx / 2.0
+        w[-1] = dx / 2.0
         shape = [1] * y.ndim
         shape[axis] = n
         w = w.reshape(shape)
@@ -978,7 +979,8 @@ def trapezoid_grad_y(g, y, x=None, dx=1.0, axis=-1):
         steps = np.diff(x, axis=axis)
         pad0 = [(0, 0)] * y.ndim
         pad1 = [(0, 0)] * y.ndim
-        pad0[axis], pad1[axis] = (1, 0), (0, 1)
+        pad0[axis] = (1, 0)
+        pad1[axis] = (0, 1)
         w = (np.pad(steps, pad0) + np.pad(steps, pad1)) / 2.0
     return np.expand_dims(g, axis) * w
 
@@ -990,7 +992,8 @@ def trapezoid_grad_x(g, y, x, axis=-1):
     means = (np.take(y, range(1, y.shape[axis]), axis) + np.take(y, range(0, y.shape[axis] - 1), axis)) / 2.0
     pad0 = [(0, 0)] * y.ndim
     pad1 = [(0, 0)] * y.ndim
-    pad0[axis], pad1[axis] = (1, 0), (0, 1)
+    pad0[axis] = (1, 0)
+    pad1[axis] = (0, 1)
     full = np.expand_dims(g, axis) * (np.pad(means, pad0) - np.pad(means, pad1))
     if np.ndim(x) == 1 and y.ndim > 1:
         return np.sum(full, axis=tuple(k for k in range(y.ndim) if k != axis))
@@ -1440,10 +1443,13 @@ def digamma(x):
         return shift + np.log(x) - 0.5 / x - inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 / 252))
 
 
-def special(name, *args):
-    """scipy.special.<name>(*args), imported when first needed (scipy is optional)."""
-    import scipy.special
-    return getattr(scipy.special, name)(*args)
+def __getattr__(name):
+    """`rt.scipy_special` is scipy.special, imported when a rule first needs it (scipy is optional).
+    Rules call `rt.scipy_special.digamma(x)`, so a second derivative finds scipy's own rules there."""
+    if name == "scipy_special":
+        import scipy.special
+        return scipy.special
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def angle_grad(g, z, deg=False):

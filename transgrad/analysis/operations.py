@@ -177,7 +177,10 @@ def _is_library(function):
     """Library code is not differentiated through: numpy, scipy and the standard library are
     reached through rules only (their source uses constructs transgrad does not differentiate, and
     a missing rule should be reported at the user's call, not inside the library)."""
-    package = (getattr(function, "__module__", "") or "").split(".")[0]
+    module = getattr(function, "__module__", "") or ""
+    if module == "transgrad.runtime":
+        return False
+    package = module.split(".")[0]
     return package in ("numpy", "scipy", "transgrad") or package in sys.stdlib_module_names
 
 

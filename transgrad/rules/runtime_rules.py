@@ -22,6 +22,9 @@ from transgrad.rules.registry import adjoint_template, d, non_differentiable, t,
 
 # seeds and fresh zero buffers are constants
 non_differentiable(rt.zeros_like, rt.scalar_seed, rt.ones_like, rt.slot_of)
+# helpers without a rule are differentiated through their source; these compute dtypes and index
+# positions, which are constants there
+non_differentiable(rt._grad_dtype, rt._positions)
 
 
 @adjoint_template(rt.grad_like, name="rt.grad_like", convention="linear in g; x is read for its structure and shape only")

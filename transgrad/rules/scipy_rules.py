@@ -1,7 +1,7 @@
 """Adjoints of scipy.special, scipy.linalg and scipy.stats (registered only when scipy is installed).
 
 Templates may name only np, math and rt, so scipy functions a gradient needs
-are called through rt.special("name", ...). Conventions: xlogy(0, y) has
+are called through rt.scipy_special.name(...). Conventions: xlogy(0, y) has
 gradient 0 for y (and log(y) for x); logsumexp and softmax are computed from
 the result, so they never overflow; solve_triangular reads one triangle and its
 gradient lives on it.
@@ -89,44 +89,44 @@ def ndtri(y, x):
 
 @adjoint_template(scipy.special.gammaln, name="scipy.special.gammaln")
 def gammaln(y, x):
-    d[x] = d[y] * rt.special("digamma", x)
+    d[x] = d[y] * rt.scipy_special.digamma(x)
 
 
 @adjoint_template(scipy.special.gamma, name="scipy.special.gamma")
 def gamma(y, x):
-    d[x] = d[y] * y * rt.special("digamma", x)
+    d[x] = d[y] * y * rt.scipy_special.digamma(x)
 
 
 @adjoint_template(scipy.special.rgamma, name="scipy.special.rgamma")
 def rgamma(y, x):
-    d[x] = -d[y] * y * rt.special("digamma", x)
+    d[x] = -d[y] * y * rt.scipy_special.digamma(x)
 
 
 @adjoint_template(scipy.special.digamma, scipy.special.psi, name="scipy.special.digamma")
 def digamma(y, x):
-    d[x] = d[y] * rt.special("polygamma", 1, x)
+    d[x] = d[y] * rt.scipy_special.polygamma(1, x)
 
 
 @adjoint_template(scipy.special.polygamma, name="scipy.special.polygamma")
 def polygamma(y, n, x):
-    d[x] = rt.unbroadcast(d[y] * rt.special("polygamma", n + 1, x), x)
+    d[x] = rt.unbroadcast(d[y] * rt.scipy_special.polygamma(n + 1, x), x)
 
 
 @adjoint_template(scipy.special.multigammaln, name="scipy.special.multigammaln")
 def multigammaln(y, a, d_):
-    d[a] = d[y] * np.sum(rt.special("digamma", np.expand_dims(a, -1) - np.arange(d_) / 2.0), axis=-1)
+    d[a] = d[y] * np.sum(rt.scipy_special.digamma(np.expand_dims(a, -1) - np.arange(d_) / 2.0), axis=-1)
 
 
 @adjoint_template(scipy.special.betaln, name="scipy.special.betaln")
 def betaln(z, a, b):
-    d[a] = rt.unbroadcast(d[z] * (rt.special("digamma", a) - rt.special("digamma", a + b)), a)
-    d[b] = rt.unbroadcast(d[z] * (rt.special("digamma", b) - rt.special("digamma", a + b)), b)
+    d[a] = rt.unbroadcast(d[z] * (rt.scipy_special.digamma(a) - rt.scipy_special.digamma(a + b)), a)
+    d[b] = rt.unbroadcast(d[z] * (rt.scipy_special.digamma(b) - rt.scipy_special.digamma(a + b)), b)
 
 
 @adjoint_template(scipy.special.beta, name="scipy.special.beta")
 def beta(z, a, b):
-    d[a] = rt.unbroadcast(d[z] * z * (rt.special("digamma", a) - rt.special("digamma", a + b)), a)
-    d[b] = rt.unbroadcast(d[z] * z * (rt.special("digamma", b) - rt.special("digamma", a + b)), b)
+    d[a] = rt.unbroadcast(d[z] * z * (rt.scipy_special.digamma(a) - rt.scipy_special.digamma(a + b)), a)
+    d[b] = rt.unbroadcast(d[z] * z * (rt.scipy_special.digamma(b) - rt.scipy_special.digamma(a + b)), b)
 
 
 @adjoint_template(scipy.special.xlogy, name="scipy.special.xlogy", convention="x = 0 gives 0 for y (even at y = 0), log(y) for x")
@@ -160,72 +160,72 @@ def kl_div(z, x, y):
 
 @adjoint_template(scipy.special.i0, name="scipy.special.i0")
 def i0(y, x):
-    d[x] = d[y] * rt.special("i1", x)
+    d[x] = d[y] * rt.scipy_special.i1(x)
 
 
 @adjoint_template(scipy.special.i0e, name="scipy.special.i0e")
 def i0e(y, x):
-    d[x] = d[y] * (rt.special("i1e", x) - np.sign(x) * y)
+    d[x] = d[y] * (rt.scipy_special.i1e(x) - np.sign(x) * y)
 
 
 @adjoint_template(scipy.special.i1, name="scipy.special.i1")
 def i1(y, x):
-    d[x] = d[y] * (rt.special("i0", x) - rt.masked_div(y, x))
+    d[x] = d[y] * (rt.scipy_special.i0(x) - rt.masked_div(y, x))
 
 
 @adjoint_template(scipy.special.i1e, name="scipy.special.i1e")
 def i1e(y, x):
-    d[x] = d[y] * (rt.special("i0e", x) - rt.masked_div(y, x) - np.sign(x) * y)
+    d[x] = d[y] * (rt.scipy_special.i0e(x) - rt.masked_div(y, x) - np.sign(x) * y)
 
 
 @adjoint_template(scipy.special.j0, name="scipy.special.j0")
 def j0(y, x):
-    d[x] = -d[y] * rt.special("j1", x)
+    d[x] = -d[y] * rt.scipy_special.j1(x)
 
 
 @adjoint_template(scipy.special.j1, name="scipy.special.j1")
 def j1(y, x):
-    d[x] = d[y] * (rt.special("j0", x) - rt.masked_div(y, x))
+    d[x] = d[y] * (rt.scipy_special.j0(x) - rt.masked_div(y, x))
 
 
 @adjoint_template(scipy.special.y0, name="scipy.special.y0")
 def y0(y, x):
-    d[x] = -d[y] * rt.special("y1", x)
+    d[x] = -d[y] * rt.scipy_special.y1(x)
 
 
 @adjoint_template(scipy.special.y1, name="scipy.special.y1")
 def y1(y, x):
-    d[x] = d[y] * (rt.special("y0", x) - y / x)
+    d[x] = d[y] * (rt.scipy_special.y0(x) - y / x)
 
 
 @adjoint_template(scipy.special.k0, name="scipy.special.k0")
 def k0(y, x):
-    d[x] = -d[y] * rt.special("k1", x)
+    d[x] = -d[y] * rt.scipy_special.k1(x)
 
 
 @adjoint_template(scipy.special.k1, name="scipy.special.k1")
 def k1(y, x):
-    d[x] = -d[y] * (rt.special("k0", x) + y / x)
+    d[x] = -d[y] * (rt.scipy_special.k0(x) + y / x)
 
 
 @adjoint_template(scipy.special.jv, scipy.special.jn, name="scipy.special.jv", convention="the order is a constant")
 def jv(y, v, z):
-    d[z] = rt.unbroadcast(d[y] * (rt.special("jv", v - 1, z) - rt.special("jv", v + 1, z)) / 2, z)
+    d[z] = rt.unbroadcast(d[y] * (rt.scipy_special.jv(v - 1, z) - rt.scipy_special.jv(v + 1, z)) / 2, z)
 
 
 @adjoint_template(scipy.special.yn, name="scipy.special.yn", convention="the order is a constant")
 def yn(y, n, x):
-    d[x] = rt.unbroadcast(d[y] * (rt.special("yn", n - 1, x) - rt.special("yn", n + 1, x)) / 2, x)
+    d[x] = rt.unbroadcast(d[y] * (rt.scipy_special.yn(n - 1, x) - rt.scipy_special.yn(n + 1, x)) / 2, x)
 
 
 @adjoint_template(scipy.special.iv, name="scipy.special.iv", convention="the order is a constant")
 def iv(y, v, z):
-    d[z] = rt.unbroadcast(d[y] * (rt.special("iv", v - 1, z) + rt.special("iv", v + 1, z)) / 2, z)
+    d[z] = rt.unbroadcast(d[y] * (rt.scipy_special.iv(v - 1, z) + rt.scipy_special.iv(v + 1, z)) / 2, z)
 
 
 @adjoint_template(scipy.special.ive, name="scipy.special.ive", convention="the order is a constant")
 def ive(y, v, z):
-    d[z] = rt.unbroadcast(d[y] * ((rt.special("ive", v - 1, z) + rt.special("ive", v + 1, z)) / 2 - np.sign(z) * y), z)
+    d[z] = rt.unbroadcast(d[y] * ((rt.scipy_special.ive(v - 1, z) + rt.scipy_special.ive(v + 1, z)) / 2 - np.sign(z) * y), z)
 
 
 @adjoint_template(scipy.special.exp1, name="scipy.special.exp1")
@@ -245,22 +245,22 @@ def spence(y, z):
 
 @adjoint_template(scipy.special.zeta, name="scipy.special.zeta", convention="the exponent x is a constant; q gets -x zeta(x + 1, q)")
 def zeta(y, x, q=None):
-    d[q] = rt.unbroadcast(-d[y] * x * rt.special("zeta", x + 1, q), q)
+    d[q] = rt.unbroadcast(-d[y] * x * rt.scipy_special.zeta(x + 1, q), q)
 
 
 @adjoint_template(scipy.special.gammainc, name="scipy.special.gammainc", convention="the shape a is a constant")
 def gammainc(y, a, x):
-    d[x] = rt.unbroadcast(d[y] * np.exp(-x + (a - 1) * np.log(x) - rt.special("gammaln", a)), x)
+    d[x] = rt.unbroadcast(d[y] * np.exp(-x + (a - 1) * np.log(x) - rt.scipy_special.gammaln(a)), x)
 
 
 @adjoint_template(scipy.special.gammaincc, name="scipy.special.gammaincc", convention="the shape a is a constant")
 def gammaincc(y, a, x):
-    d[x] = rt.unbroadcast(-d[y] * np.exp(-x + (a - 1) * np.log(x) - rt.special("gammaln", a)), x)
+    d[x] = rt.unbroadcast(-d[y] * np.exp(-x + (a - 1) * np.log(x) - rt.scipy_special.gammaln(a)), x)
 
 
 @adjoint_template(scipy.special.betainc, name="scipy.special.betainc", convention="the shapes a, b are constants")
 def betainc(y, a, b, x):
-    d[x] = rt.unbroadcast(d[y] * np.exp((a - 1) * np.log(x) + (b - 1) * np.log1p(-x) - rt.special("betaln", a, b)), x)
+    d[x] = rt.unbroadcast(d[y] * np.exp((a - 1) * np.log(x) + (b - 1) * np.log1p(-x) - rt.scipy_special.betaln(a, b)), x)
 
 
 # ----- scipy.linalg -----
@@ -436,7 +436,7 @@ def t_logpdf(y, x, df, loc=0.0, scale=1.0):
     z = (x - loc) / scale
     slope = -(df + 1) * z / (df + z ** 2) / scale
     d[x] = rt.unbroadcast(d[y] * slope, x)
-    d[df] = rt.unbroadcast(d[y] * ((rt.special("digamma", (df + 1) / 2) - rt.special("digamma", df / 2) - 1 / df - np.log1p(z ** 2 / df)) / 2 + (df + 1) * z ** 2 / (2 * df * (df + z ** 2))), df)
+    d[df] = rt.unbroadcast(d[y] * ((rt.scipy_special.digamma((df + 1) / 2) - rt.scipy_special.digamma(df / 2) - 1 / df - np.log1p(z ** 2 / df)) / 2 + (df + 1) * z ** 2 / (2 * df * (df + z ** 2))), df)
     d[loc] = rt.unbroadcast(-d[y] * slope, loc)
     d[scale] = rt.unbroadcast(-d[y] * (slope * z + 1 / scale), scale)
 
@@ -446,7 +446,7 @@ def gamma_logpdf(y, x, a, loc=0.0, scale=1.0):
     z = (x - loc) / scale
     slope = ((a - 1) / z - 1) / scale
     d[x] = rt.unbroadcast(d[y] * slope, x)
-    d[a] = rt.unbroadcast(d[y] * (np.log(z) - rt.special("digamma", a)), a)
+    d[a] = rt.unbroadcast(d[y] * (np.log(z) - rt.scipy_special.digamma(a)), a)
     d[loc] = rt.unbroadcast(-d[y] * slope, loc)
     d[scale] = rt.unbroadcast(-d[y] * (slope * z + 1 / scale), scale)
 
@@ -456,7 +456,7 @@ def chi2_logpdf(y, x, df, loc=0.0, scale=1.0):
     z = (x - loc) / scale
     slope = ((df / 2 - 1) / z - 0.5) / scale
     d[x] = rt.unbroadcast(d[y] * slope, x)
-    d[df] = rt.unbroadcast(d[y] * (np.log(z / 2) - rt.special("digamma", df / 2)) / 2, df)
+    d[df] = rt.unbroadcast(d[y] * (np.log(z / 2) - rt.scipy_special.digamma(df / 2)) / 2, df)
     d[loc] = rt.unbroadcast(-d[y] * slope, loc)
     d[scale] = rt.unbroadcast(-d[y] * (slope * z + 1 / scale), scale)
 
@@ -466,8 +466,8 @@ def beta_logpdf(y, x, a, b, loc=0.0, scale=1.0):
     z = (x - loc) / scale
     slope = ((a - 1) / z - (b - 1) / (1 - z)) / scale
     d[x] = rt.unbroadcast(d[y] * slope, x)
-    d[a] = rt.unbroadcast(d[y] * (np.log(z) - rt.special("digamma", a) + rt.special("digamma", a + b)), a)
-    d[b] = rt.unbroadcast(d[y] * (np.log1p(-z) - rt.special("digamma", b) + rt.special("digamma", a + b)), b)
+    d[a] = rt.unbroadcast(d[y] * (np.log(z) - rt.scipy_special.digamma(a) + rt.scipy_special.digamma(a + b)), a)
+    d[b] = rt.unbroadcast(d[y] * (np.log1p(-z) - rt.scipy_special.digamma(b) + rt.scipy_special.digamma(a + b)), b)
     d[loc] = rt.unbroadcast(-d[y] * slope, loc)
     d[scale] = rt.unbroadcast(-d[y] * (slope * z + 1 / scale), scale)
 

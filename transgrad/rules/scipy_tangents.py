@@ -2,7 +2,7 @@
 
 Registered only when scipy is installed, like the adjoint rules. Templates may
 name only np, math and rt, so scipy functions a tangent needs are called through
-rt.special("name", ...). The conventions are the adjoint rules': the orders and
+rt.scipy_special.name(...). The conventions are the adjoint rules': the orders and
 shapes those rules keep constant (jv's v, gammainc's a, zeta's x, ...) are
 constants here too; xlogy(0, y) has tangent 0 along y; solve_triangular,
 cholesky and cho_solve read one triangle; an active integer argument of
@@ -90,42 +90,42 @@ def ndtri(y, x):
 
 @tangent_template(scipy.special.gammaln, name="scipy.special.gammaln")
 def gammaln(y, x):
-    t[y] = t[x] * rt.special("digamma", x)
+    t[y] = t[x] * rt.scipy_special.digamma(x)
 
 
 @tangent_template(scipy.special.gamma, name="scipy.special.gamma")
 def gamma(y, x):
-    t[y] = t[x] * y * rt.special("digamma", x)
+    t[y] = t[x] * y * rt.scipy_special.digamma(x)
 
 
 @tangent_template(scipy.special.rgamma, name="scipy.special.rgamma")
 def rgamma(y, x):
-    t[y] = -t[x] * y * rt.special("digamma", x)
+    t[y] = -t[x] * y * rt.scipy_special.digamma(x)
 
 
 @tangent_template(scipy.special.digamma, scipy.special.psi, name="scipy.special.digamma")
 def digamma(y, x):
-    t[y] = t[x] * rt.special("polygamma", 1, x)
+    t[y] = t[x] * rt.scipy_special.polygamma(1, x)
 
 
 @tangent_template(scipy.special.polygamma, name="scipy.special.polygamma")
 def polygamma(y, n, x):
-    t[y] = t[x] * rt.special("polygamma", n + 1, x)
+    t[y] = t[x] * rt.scipy_special.polygamma(n + 1, x)
 
 
 @tangent_template(scipy.special.multigammaln, name="scipy.special.multigammaln")
 def multigammaln(y, a, d_):
-    t[y] = t[a] * np.sum(rt.special("digamma", np.expand_dims(a, -1) - np.arange(d_) / 2.0), axis=-1)
+    t[y] = t[a] * np.sum(rt.scipy_special.digamma(np.expand_dims(a, -1) - np.arange(d_) / 2.0), axis=-1)
 
 
 @tangent_template(scipy.special.betaln, name="scipy.special.betaln")
 def betaln(z, a, b):
-    t[z] = t[a] * (rt.special("digamma", a) - rt.special("digamma", a + b)) + t[b] * (rt.special("digamma", b) - rt.special("digamma", a + b))
+    t[z] = t[a] * (rt.scipy_special.digamma(a) - rt.scipy_special.digamma(a + b)) + t[b] * (rt.scipy_special.digamma(b) - rt.scipy_special.digamma(a + b))
 
 
 @tangent_template(scipy.special.beta, name="scipy.special.beta")
 def beta(z, a, b):
-    t[z] = z * (t[a] * (rt.special("digamma", a) - rt.special("digamma", a + b)) + t[b] * (rt.special("digamma", b) - rt.special("digamma", a + b)))
+    t[z] = z * (t[a] * (rt.scipy_special.digamma(a) - rt.scipy_special.digamma(a + b)) + t[b] * (rt.scipy_special.digamma(b) - rt.scipy_special.digamma(a + b)))
 
 
 @tangent_template(scipy.special.xlogy, name="scipy.special.xlogy")
@@ -155,72 +155,72 @@ def kl_div(z, x, y):
 
 @tangent_template(scipy.special.i0, name="scipy.special.i0")
 def i0(y, x):
-    t[y] = t[x] * rt.special("i1", x)
+    t[y] = t[x] * rt.scipy_special.i1(x)
 
 
 @tangent_template(scipy.special.i0e, name="scipy.special.i0e")
 def i0e(y, x):
-    t[y] = t[x] * (rt.special("i1e", x) - np.sign(x) * y)
+    t[y] = t[x] * (rt.scipy_special.i1e(x) - np.sign(x) * y)
 
 
 @tangent_template(scipy.special.i1, name="scipy.special.i1")
 def i1(y, x):
-    t[y] = t[x] * (rt.special("i0", x) - rt.masked_div(y, x))
+    t[y] = t[x] * (rt.scipy_special.i0(x) - rt.masked_div(y, x))
 
 
 @tangent_template(scipy.special.i1e, name="scipy.special.i1e")
 def i1e(y, x):
-    t[y] = t[x] * (rt.special("i0e", x) - rt.masked_div(y, x) - np.sign(x) * y)
+    t[y] = t[x] * (rt.scipy_special.i0e(x) - rt.masked_div(y, x) - np.sign(x) * y)
 
 
 @tangent_template(scipy.special.j0, name="scipy.special.j0")
 def j0(y, x):
-    t[y] = -t[x] * rt.special("j1", x)
+    t[y] = -t[x] * rt.scipy_special.j1(x)
 
 
 @tangent_template(scipy.special.j1, name="scipy.special.j1")
 def j1(y, x):
-    t[y] = t[x] * (rt.special("j0", x) - rt.masked_div(y, x))
+    t[y] = t[x] * (rt.scipy_special.j0(x) - rt.masked_div(y, x))
 
 
 @tangent_template(scipy.special.y0, name="scipy.special.y0")
 def y0(y, x):
-    t[y] = -t[x] * rt.special("y1", x)
+    t[y] = -t[x] * rt.scipy_special.y1(x)
 
 
 @tangent_template(scipy.special.y1, name="scipy.special.y1")
 def y1(y, x):
-    t[y] = t[x] * (rt.special("y0", x) - y / x)
+    t[y] = t[x] * (rt.scipy_special.y0(x) - y / x)
 
 
 @tangent_template(scipy.special.k0, name="scipy.special.k0")
 def k0(y, x):
-    t[y] = -t[x] * rt.special("k1", x)
+    t[y] = -t[x] * rt.scipy_special.k1(x)
 
 
 @tangent_template(scipy.special.k1, name="scipy.special.k1")
 def k1(y, x):
-    t[y] = -t[x] * (rt.special("k0", x) + y / x)
+    t[y] = -t[x] * (rt.scipy_special.k0(x) + y / x)
 
 
 @tangent_template(scipy.special.jv, scipy.special.jn, name="scipy.special.jv")
 def jv(y, v, z):
-    t[y] = t[z] * (rt.special("jv", v - 1, z) - rt.special("jv", v + 1, z)) / 2
+    t[y] = t[z] * (rt.scipy_special.jv(v - 1, z) - rt.scipy_special.jv(v + 1, z)) / 2
 
 
 @tangent_template(scipy.special.yn, name="scipy.special.yn")
 def yn(y, n, x):
-    t[y] = t[x] * (rt.special("yn", n - 1, x) - rt.special("yn", n + 1, x)) / 2
+    t[y] = t[x] * (rt.scipy_special.yn(n - 1, x) - rt.scipy_special.yn(n + 1, x)) / 2
 
 
 @tangent_template(scipy.special.iv, name="scipy.special.iv")
 def iv(y, v, z):
-    t[y] = t[z] * (rt.special("iv", v - 1, z) + rt.special("iv", v + 1, z)) / 2
+    t[y] = t[z] * (rt.scipy_special.iv(v - 1, z) + rt.scipy_special.iv(v + 1, z)) / 2
 
 
 @tangent_template(scipy.special.ive, name="scipy.special.ive")
 def ive(y, v, z):
-    t[y] = t[z] * ((rt.special("ive", v - 1, z) + rt.special("ive", v + 1, z)) / 2 - np.sign(z) * y)
+    t[y] = t[z] * ((rt.scipy_special.ive(v - 1, z) + rt.scipy_special.ive(v + 1, z)) / 2 - np.sign(z) * y)
 
 
 @tangent_template(scipy.special.exp1, name="scipy.special.exp1")
@@ -240,22 +240,22 @@ def spence(y, z):
 
 @tangent_template(scipy.special.zeta, name="scipy.special.zeta")
 def zeta(y, x, q=None):
-    t[y] = -t[q] * x * rt.special("zeta", x + 1, q)
+    t[y] = -t[q] * x * rt.scipy_special.zeta(x + 1, q)
 
 
 @tangent_template(scipy.special.gammainc, name="scipy.special.gammainc")
 def gammainc(y, a, x):
-    t[y] = t[x] * np.exp(-x + (a - 1) * np.log(x) - rt.special("gammaln", a))
+    t[y] = t[x] * np.exp(-x + (a - 1) * np.log(x) - rt.scipy_special.gammaln(a))
 
 
 @tangent_template(scipy.special.gammaincc, name="scipy.special.gammaincc")
 def gammaincc(y, a, x):
-    t[y] = -t[x] * np.exp(-x + (a - 1) * np.log(x) - rt.special("gammaln", a))
+    t[y] = -t[x] * np.exp(-x + (a - 1) * np.log(x) - rt.scipy_special.gammaln(a))
 
 
 @tangent_template(scipy.special.betainc, name="scipy.special.betainc")
 def betainc(y, a, b, x):
-    t[y] = t[x] * np.exp((a - 1) * np.log(x) + (b - 1) * np.log1p(-x) - rt.special("betaln", a, b))
+    t[y] = t[x] * np.exp((a - 1) * np.log(x) + (b - 1) * np.log1p(-x) - rt.scipy_special.betaln(a, b))
 
 
 # ----- scipy.linalg -----
@@ -388,28 +388,28 @@ def uniform_logpdf(y, x, loc=0.0, scale=1.0):
 def t_logpdf(y, x, df, loc=0.0, scale=1.0):
     z = (x - loc) / scale
     slope = -(df + 1) * z / (df + z ** 2) / scale
-    t[y] = rt.broadcast_tangent((t[x] - t[loc]) * slope + t[df] * ((rt.special("digamma", (df + 1) / 2) - rt.special("digamma", df / 2) - 1 / df - np.log1p(z ** 2 / df)) / 2 + (df + 1) * z ** 2 / (2 * df * (df + z ** 2))) - t[scale] * (slope * z + 1 / scale), y)
+    t[y] = rt.broadcast_tangent((t[x] - t[loc]) * slope + t[df] * ((rt.scipy_special.digamma((df + 1) / 2) - rt.scipy_special.digamma(df / 2) - 1 / df - np.log1p(z ** 2 / df)) / 2 + (df + 1) * z ** 2 / (2 * df * (df + z ** 2))) - t[scale] * (slope * z + 1 / scale), y)
 
 
 @tangent_template(scipy.stats.gamma.logpdf, name="scipy.stats.gamma.logpdf")
 def gamma_logpdf(y, x, a, loc=0.0, scale=1.0):
     z = (x - loc) / scale
     slope = ((a - 1) / z - 1) / scale
-    t[y] = rt.broadcast_tangent((t[x] - t[loc]) * slope + t[a] * (np.log(z) - rt.special("digamma", a)) - t[scale] * (slope * z + 1 / scale), y)
+    t[y] = rt.broadcast_tangent((t[x] - t[loc]) * slope + t[a] * (np.log(z) - rt.scipy_special.digamma(a)) - t[scale] * (slope * z + 1 / scale), y)
 
 
 @tangent_template(scipy.stats.chi2.logpdf, name="scipy.stats.chi2.logpdf")
 def chi2_logpdf(y, x, df, loc=0.0, scale=1.0):
     z = (x - loc) / scale
     slope = ((df / 2 - 1) / z - 0.5) / scale
-    t[y] = rt.broadcast_tangent((t[x] - t[loc]) * slope + t[df] * (np.log(z / 2) - rt.special("digamma", df / 2)) / 2 - t[scale] * (slope * z + 1 / scale), y)
+    t[y] = rt.broadcast_tangent((t[x] - t[loc]) * slope + t[df] * (np.log(z / 2) - rt.scipy_special.digamma(df / 2)) / 2 - t[scale] * (slope * z + 1 / scale), y)
 
 
 @tangent_template(scipy.stats.beta.logpdf, name="scipy.stats.beta.logpdf")
 def beta_logpdf(y, x, a, b, loc=0.0, scale=1.0):
     z = (x - loc) / scale
     slope = ((a - 1) / z - (b - 1) / (1 - z)) / scale
-    t[y] = rt.broadcast_tangent((t[x] - t[loc]) * slope + t[a] * (np.log(z) - rt.special("digamma", a) + rt.special("digamma", a + b)) + t[b] * (np.log1p(-z) - rt.special("digamma", b) + rt.special("digamma", a + b)) - t[scale] * (slope * z + 1 / scale), y)
+    t[y] = rt.broadcast_tangent((t[x] - t[loc]) * slope + t[a] * (np.log(z) - rt.scipy_special.digamma(a) + rt.scipy_special.digamma(a + b)) + t[b] * (np.log1p(-z) - rt.scipy_special.digamma(b) + rt.scipy_special.digamma(a + b)) - t[scale] * (slope * z + 1 / scale), y)
 
 
 @tangent_template(scipy.stats.poisson.logpmf, name="scipy.stats.poisson.logpmf")
