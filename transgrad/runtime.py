@@ -9,6 +9,26 @@ import warnings
 
 import numpy as np
 
+
+class _Lazy:
+    """A module imported on first use: scipy is optional, and generated code and the helpers below
+    call `rt.scipy_special.digamma(x)` or `scipy_linalg.expm(a)`, which transgrad resolves to
+    scipy's own functions (and their rules) when it differentiates that code again."""
+
+    def __init__(self, name):
+        self._name = name
+
+    def __getattr__(self, attribute):
+        import importlib
+        return getattr(importlib.import_module(self._name), attribute)
+
+    def __repr__(self):
+        return f"<lazily imported {self._name}>"
+
+
+scipy_special = _Lazy("scipy.special")
+scipy_linalg = _Lazy("scipy.linalg")
+
 # ----- shapes and broadcasting -----
 
 
@@ -1368,19 +1388,18 @@ def lstsq_grads(g, a, b, ans):
 
 def expm_grad(g, a):
     """Gradient of scipy.linalg.expm: the upper-right block of expm([[A^T, G], [0, A^T]])."""
-    from scipy.linalg import expm
     n = np.shape(a)[-1]
     big = np.zeros((2 * n, 2 * n), dtype=np.result_type(a, g))
-    big[:n, :n] = big[n:, n:] = np.transpose(a)
+    big[:n, :n] = np.transpose(a)
+    big[n:, n:] = np.transpose(a)
     big[:n, n:] = g
-    return expm(big)[:n, n:]
+    return scipy_linalg.expm(big)[:n, n:]
 
 
 def solve_triangular_grads(g, a, b, x, trans=0, lower=False, unit_diagonal=False):
     """Gradients of scipy.linalg.solve_triangular for a (on the triangle it reads) and b."""
-    from scipy.linalg import solve_triangular
     transposed = trans in (1, 2, "T", "C")
-    gb = solve_triangular(a, g, trans=0 if transposed else 1, lower=lower, unit_diagonal=unit_diagonal)
+    gb = scipy_linalg.solve_triangular(a, g, trans=0 if transposed else 1, lower=lower, unit_diagonal=unit_diagonal)
     gb2, x2 = (np.asarray(gb)[:, None], np.asarray(x)[:, None]) if np.ndim(b) == 1 else (gb, x)
     ga = -(np.matmul(x2, gb2.T) if transposed else np.matmul(gb2, x2.T))
     ga = np.tril(ga, -1 if unit_diagonal else 0) if lower else np.triu(ga, 1 if unit_diagonal else 0)
@@ -1441,15 +1460,6 @@ def digamma(x):
             x = np.where(x < 6, x + 1, x)
         inv2 = 1.0 / (x * x)
         return shift + np.log(x) - 0.5 / x - inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 / 252))
-
-
-def __getattr__(name):
-    """`rt.scipy_special` is scipy.special, imported when a rule first needs it (scipy is optional).
-    Rules call `rt.scipy_special.digamma(x)`, so a second derivative finds scipy's own rules there."""
-    if name == "scipy_special":
-        import scipy.special
-        return scipy.special
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def angle_grad(g, z, deg=False):
@@ -1888,6 +1898,14 @@ def ihfft_grad(g, a, n=None, axis=-1, norm=None):
     return _cast_like(out, a)
 
 
+def i1_slope(x):
+    """d i1(x)/dx = i0(x) - i1(x) / x, which is 1/2 at 0 (written with np.i0 and i0_slope, whose
+    rules carry it to higher derivatives)."""
+    zero = np.equal(x, 0)
+    safe = np.where(zero, 1.0, x)
+    return np.where(zero, 0.5, np.i0(x) - i0_slope(x) / safe)
+
+
 def i0_slope(x):
     """d i0(x)/dx = i1(x) (scipy.special.i1; a power series when scipy is missing)."""
     try:
@@ -1940,16 +1958,17 @@ def roots_grad(g, p, ans):
 def lu_solve_grads(g, lu_and_piv, b, x, trans=0):
     """Gradients of scipy.linalg.lu_solve: gb = A^-T gx (A = P L U) and, for the packed factor,
     gL (strict lower) and gU (upper) from gA = -gb x^T. Returns [[glu, None], gb]."""
-    from scipy.linalg import lu_solve
     lu, piv = lu_and_piv
     transposed = trans in (1, 2, "T", "C")
-    gb = lu_solve((lu, piv), g, trans=0 if transposed else 1)
+    gb = scipy_linalg.lu_solve((lu, piv), g, trans=0 if transposed else 1)
     gb2, x2 = (np.asarray(gb)[:, None], np.asarray(x)[:, None]) if np.ndim(b) == 1 else (np.asarray(gb), np.asarray(x))
     ga = -(np.matmul(x2, gb2.T) if transposed else np.matmul(gb2, x2.T))
     n = np.shape(lu)[0]
     perm = np.arange(n)
     for i, j in enumerate(piv):
-        perm[i], perm[j] = perm[j], perm[i]
+        at_i, at_j = perm[i], perm[j]
+        perm[i] = at_j
+        perm[j] = at_i
     lower = np.tril(lu, -1) + np.eye(n)
     upper = np.triu(lu)
     ptga = ga[perm]                 # P^T gA, with A = P L U and (P^T A) = A[perm]
@@ -1960,9 +1979,8 @@ def lu_solve_grads(g, lu_and_piv, b, x, trans=0):
 def cho_solve_grads(g, c_and_lower, b, x):
     """Gradients of scipy.linalg.cho_solve: gb = A^-1 gx and, on the triangle of the factor it reads,
     (gA + gA^T) L (lower) or U (gA + gA^T) (upper) with gA = -gb x^T. Returns [[gc, None], gb]."""
-    from scipy.linalg import cho_solve
     c, lower = c_and_lower
-    gb = cho_solve((c, lower), g)
+    gb = scipy_linalg.cho_solve((c, lower), g)
     gb2, x2 = (np.asarray(gb)[:, None], np.asarray(x)[:, None]) if np.ndim(b) == 1 else (np.asarray(gb), np.asarray(x))
     ga = -np.matmul(gb2, x2.T)
     sym = ga + ga.T
@@ -1972,28 +1990,26 @@ def cho_solve_grads(g, c_and_lower, b, x):
 
 def sqrtm_grad(g, a, ans):
     """Gradient of scipy.linalg.sqrtm: Y solving X^T Y + Y X^T = G (from dX X + X dX = dA)."""
-    from scipy.linalg import solve_sylvester
     xt = np.transpose(ans)
-    out = solve_sylvester(xt, xt, np.asarray(g, dtype=np.result_type(xt, g)))
+    out = scipy_linalg.solve_sylvester(xt, xt, np.asarray(g, dtype=np.result_type(xt, g)))
     return _cast_like(real_like(out, a), a)
 
 
 def logm_grad(g, a):
     """Gradient of scipy.linalg.logm: the Frechet derivative of log at A^T applied to G, the upper-right
     block of logm([[A^T, G], [0, A^T]])."""
-    from scipy.linalg import logm
     n = np.shape(a)[-1]
     big = np.zeros((2 * n, 2 * n), dtype=np.result_type(a, g, float))
-    big[:n, :n] = big[n:, n:] = np.transpose(a)
+    big[:n, :n] = np.transpose(a)
+    big[n:, n:] = np.transpose(a)
     big[:n, n:] = g
-    return _cast_like(real_like(logm(big)[:n, n:], a), a)
+    return _cast_like(real_like(scipy_linalg.logm(big)[:n, n:], a), a)
 
 
 def solve_sylvester_grads(g, a, b, q, x):
     """Gradients of scipy.linalg.solve_sylvester (A X + X B = Q): Y solving A^T Y + Y B^T = G gives
     gQ = Y, gA = -Y X^T, gB = -X^T Y. Returns [ga, gb, gq]."""
-    from scipy.linalg import solve_sylvester
-    y = solve_sylvester(np.transpose(a), np.transpose(b), g)
+    y = scipy_linalg.solve_sylvester(np.transpose(a), np.transpose(b), g)
     return [_cast_like(-np.matmul(y, np.transpose(x)), a), _cast_like(-np.matmul(np.transpose(x), y), b),
             _cast_like(y, q)]
 
@@ -2001,7 +2017,6 @@ def solve_sylvester_grads(g, a, b, q, x):
 def solve_banded_grads(g, l_and_u, ab, b, x):
     """Gradients of scipy.linalg.solve_banded: gb solves the transposed banded system; ab gets
     -gb x^T at its band slots (ab[u + i - j, j] = A[i, j]; unused corner slots get 0). Returns [gab, gb]."""
-    from scipy.linalg import solve_banded
     lo, up = l_and_u
     ab = np.asarray(ab)
     rows, n = ab.shape
@@ -2011,7 +2026,7 @@ def solve_banded_grads(g, l_and_u, ab, b, x):
             i = j + k - lo
             if 0 <= i < n:
                 abt[k, j] = ab[up + lo - k, i]
-    gb = solve_banded((up, lo), abt, g)
+    gb = scipy_linalg.solve_banded((up, lo), abt, g)
     gb2, x2 = (np.asarray(gb)[:, None], np.asarray(x)[:, None]) if np.ndim(b) == 1 else (np.asarray(gb), np.asarray(x))
     gab = np.zeros(ab.shape, dtype=_grad_dtype(g, ab))
     for k in range(rows):
@@ -2054,15 +2069,14 @@ def dirichlet_logpdf_grads(g, x, alpha):
     """Gradients of scipy.stats.dirichlet.logpdf (components along x's first axis). With all K
     components, x gets (alpha - 1) / x (the sum-to-one constraint is not enforced by the gradient);
     with K - 1 of them the last is 1 - sum and x_i gets (alpha_i - 1)/x_i - (alpha_K - 1)/x_K.
-    alpha gets log x - digamma(alpha) + digamma(sum alpha). Returns [gx, galpha]."""
-    from scipy.special import digamma
+    alpha gets log x - scipy_special.digamma(alpha) + scipy_special.digamma(sum alpha). Returns [gx, galpha]."""
     xa, alpha_a = np.asarray(x, dtype=float), np.asarray(alpha, dtype=float)
     full = xa if xa.shape[0] == alpha_a.shape[0] else np.concatenate([xa, 1 - np.sum(xa, 0, keepdims=True)], 0)
     shape = (-1,) + (1,) * (full.ndim - 1)
     gv = np.asarray(g, dtype=float)
     gx_full = gv * (alpha_a.reshape(shape) - 1) / full
     gx = gx_full if xa.shape[0] == alpha_a.shape[0] else gx_full[:-1] - gx_full[-1:]
-    galpha = np.sum(np.reshape(gv * (np.log(full) - digamma(alpha_a).reshape(shape) + digamma(np.sum(alpha_a))),
+    galpha = np.sum(np.reshape(gv * (np.log(full) - scipy_special.digamma(alpha_a).reshape(shape) + scipy_special.digamma(np.sum(alpha_a))),
                                (alpha_a.shape[0], -1)), -1)
     return [_cast_like(gx, x), _cast_like(galpha, alpha)]
 
@@ -2679,52 +2693,47 @@ def roots_tangent(tp, p, ans):
 def expm_tangent(ta, a):
     """The tangent of scipy.linalg.expm: the Frechet derivative, the upper-right block of
     expm([[A, dA], [0, A]]) (the transpose of expm_grad's block form)."""
-    from scipy.linalg import expm
     n = np.shape(a)[-1]
     big = np.zeros((2 * n, 2 * n), dtype=np.result_type(a, ta, float))
     big[:n, :n] = big[n:, n:] = a
     big[:n, n:] = ta
-    return expm(big)[:n, n:]
+    return scipy_linalg.expm(big)[:n, n:]
 
 
 def logm_tangent(ta, a, ans):
     """The tangent of scipy.linalg.logm: the upper-right block of logm([[A, dA], [0, A]]); real for a
     real result (logm_grad takes the real part for a real input)."""
-    from scipy.linalg import logm
     n = np.shape(a)[-1]
     big = np.zeros((2 * n, 2 * n), dtype=np.result_type(a, ta, float))
     big[:n, :n] = big[n:, n:] = a
     big[:n, n:] = ta
-    return _cast_like(real_like(logm(big)[:n, n:], ans), ans)
+    return _cast_like(real_like(scipy_linalg.logm(big)[:n, n:], ans), ans)
 
 
 def sqrtm_tangent(ta, ans):
     """The tangent of scipy.linalg.sqrtm: dX solving X dX + dX X = dA."""
-    from scipy.linalg import solve_sylvester
-    out = solve_sylvester(ans, ans, np.asarray(ta, dtype=np.result_type(ans, ta)))
+    out = scipy_linalg.solve_sylvester(ans, ans, np.asarray(ta, dtype=np.result_type(ans, ta)))
     return _cast_like(real_like(out, ans), ans)
 
 
 def solve_triangular_tangent(ta, tb, a, b, x, trans=0, lower=False, unit_diagonal=False):
     """The tangent of scipy.linalg.solve_triangular: op(T)^-1 (db - op(dT) x) with dT the triangle of
     dA it reads (without the diagonal for unit_diagonal=True), as solve_triangular_grads."""
-    from scipy.linalg import solve_triangular
     vec = np.ndim(b) == 1
     rhs = _column(_or_zeros(tb, b), vec).astype(np.result_type(b, x, float))
     if _present(ta):
         tri = np.tril(ta, -1 if unit_diagonal else 0) if lower else np.triu(ta, 1 if unit_diagonal else 0)
         op = np.transpose(tri) if trans in (1, 2, "T", "C") else tri
         rhs = rhs - np.matmul(op, _column(x, vec))
-    out = solve_triangular(a, rhs[:, 0] if vec else rhs, trans=trans, lower=lower, unit_diagonal=unit_diagonal)
+    out = scipy_linalg.solve_triangular(a, rhs[:, 0] if vec else rhs, trans=trans, lower=lower, unit_diagonal=unit_diagonal)
     return _cast_like(out, x)
 
 
 def block_diag_tangent(ta, tb, tc, a, b=None, c=None):
     """The tangent of scipy.linalg.block_diag: the blocks' tangents on the diagonal (zeros for a block
     without one)."""
-    from scipy.linalg import block_diag
     blocks = [(t, x) for t, x in ((ta, a), (tb, b), (tc, c)) if x is not None]
-    return block_diag(*[np.asarray(t, dtype=float) if _present(t) else np.zeros(np.shape(np.atleast_2d(x)))
+    return scipy_linalg.block_diag(*[np.asarray(t, dtype=float) if _present(t) else np.zeros(np.shape(np.atleast_2d(x)))
                         for t, x in blocks])
 
 
@@ -2739,7 +2748,6 @@ def lu_solve_tangent(tlu_and_piv, tb, lu_and_piv, b, x, trans=0):
     """The tangent of scipy.linalg.lu_solve: A^-1 (db - dA x) (A^T for trans=1, 2) with A = P L U and
     dA = P (dL U + L dU), dL the strict lower and dU the upper triangle of the packed factor's tangent;
     the pivots are constants (lu_solve_grads)."""
-    from scipy.linalg import lu_solve
     lu, piv = lu_and_piv
     vec = np.ndim(b) == 1
     rhs = _column(_or_zeros(tb, b), vec).astype(np.result_type(b, x, float))
@@ -2748,19 +2756,20 @@ def lu_solve_tangent(tlu_and_piv, tb, lu_and_piv, b, x, trans=0):
         n = np.shape(lu)[0]
         perm = np.arange(n)
         for i, j in enumerate(piv):
-            perm[i], perm[j] = perm[j], perm[i]
+            at_i, at_j = perm[i], perm[j]
+        perm[i] = at_j
+        perm[j] = at_i
         lower, upper = np.tril(lu, -1) + np.eye(n), np.triu(lu)
         da = np.empty((n, n), dtype=np.result_type(lu, tlu, float))
         da[perm] = np.matmul(np.tril(tlu, -1), upper) + np.matmul(lower, np.triu(tlu))
         op = da.T if trans in (1, 2, "T", "C") else da
         rhs = rhs - np.matmul(op, _column(x, vec))
-    return _cast_like(lu_solve((lu, piv), rhs[:, 0] if vec else rhs, trans=trans), x)
+    return _cast_like(scipy_linalg.lu_solve((lu, piv), rhs[:, 0] if vec else rhs, trans=trans), x)
 
 
 def cho_solve_tangent(tc_and_lower, tb, c_and_lower, b, x):
     """The tangent of scipy.linalg.cho_solve: A^-1 (db - dA x) with dA = dL L^T + L dL^T (lower) or
     dU^T U + U^T dU (upper) from the triangle of the factor it reads (cho_solve_grads)."""
-    from scipy.linalg import cho_solve
     c, lower = c_and_lower
     vec = np.ndim(b) == 1
     rhs = _column(_or_zeros(tb, b), vec).astype(np.result_type(b, x, float))
@@ -2773,13 +2782,12 @@ def cho_solve_tangent(tc_and_lower, tb, c_and_lower, b, x):
             factor, dfactor = np.triu(c), np.triu(tc)
             da = np.matmul(dfactor.T, factor) + np.matmul(factor.T, dfactor)
         rhs = rhs - np.matmul(da, _column(x, vec))
-    return _cast_like(cho_solve((c, lower), rhs[:, 0] if vec else rhs), x)
+    return _cast_like(scipy_linalg.cho_solve((c, lower), rhs[:, 0] if vec else rhs), x)
 
 
 def solve_banded_tangent(tab, tb, l_and_u, ab, b, x):
     """The tangent of scipy.linalg.solve_banded: A^-1 (db - dA x) with dA[i, j] = dab[u + i - j, j] on
     the band (the unused corner slots do not enter), as solve_banded_grads."""
-    from scipy.linalg import solve_banded
     vec = np.ndim(b) == 1
     rhs = _column(_or_zeros(tb, b), vec).astype(np.result_type(b, x, float))
     if _present(tab):
@@ -2793,7 +2801,7 @@ def solve_banded_tangent(tab, tb, l_and_u, ab, b, x):
                 if 0 <= i < n:
                     da[i, j] = tab[k, j]
         rhs = rhs - np.matmul(da, _column(x, vec))
-    return _cast_like(solve_banded(l_and_u, ab, rhs[:, 0] if vec else rhs), x)
+    return _cast_like(scipy_linalg.solve_banded(l_and_u, ab, rhs[:, 0] if vec else rhs), x)
 
 
 def mvn_logpdf_tangent(tx, tmean, tcov, x, mean=None, cov=1, y=None):
@@ -2828,8 +2836,7 @@ def mvn_logpdf_tangent(tx, tmean, tcov, x, mean=None, cov=1, y=None):
 def dirichlet_logpdf_tangent(tx, talpha, x, alpha, y=None):
     """The tangent of scipy.stats.dirichlet.logpdf (components along x's first axis), as
     dirichlet_logpdf_grads: sum_i (alpha_i - 1) dx_i / x_i (with K - 1 components the last is
-    1 - sum, so dx_K = -sum dx) + sum_i dalpha_i (log x_i - digamma(alpha_i) + digamma(sum alpha))."""
-    from scipy.special import digamma
+    1 - sum, so dx_K = -sum dx) + sum_i dalpha_i (log x_i - scipy_special.digamma(alpha_i) + scipy_special.digamma(sum alpha))."""
     xa, alpha_a = np.asarray(x, dtype=float), np.asarray(alpha, dtype=float)
     reduced = xa.shape[0] != alpha_a.shape[0]
     full = np.concatenate([xa, 1 - np.sum(xa, 0, keepdims=True)], 0) if reduced else xa
@@ -2841,15 +2848,14 @@ def dirichlet_logpdf_tangent(tx, talpha, x, alpha, y=None):
         out = out + np.sum((alpha_a.reshape(shape) - 1) / full * dfull, 0)
     if _present(talpha):
         da = np.asarray(talpha, dtype=float).reshape(shape)
-        out = out + np.sum(da * (np.log(full) - digamma(alpha_a).reshape(shape) + digamma(np.sum(alpha_a))), 0)
+        out = out + np.sum(da * (np.log(full) - scipy_special.digamma(alpha_a).reshape(shape) + scipy_special.digamma(np.sum(alpha_a))), 0)
     return _cast_like(np.reshape(out, np.shape(y)), y)
 
 
 def solve_sylvester_tangent(rhs, a, b):
     """The tangent of scipy.linalg.solve_sylvester (A X + X B = Q): dX solving A dX + dX B = rhs, with
     rhs = dQ - dA X - X dB."""
-    from scipy.linalg import solve_sylvester
-    return solve_sylvester(a, b, rhs)
+    return scipy_linalg.solve_sylvester(a, b, rhs)
 
 
 # ----- derivatives of the runtime helpers -----
@@ -2922,7 +2928,8 @@ def prod_grad_dx(g, x, v, axis=None, keepdims=False):
         products, dproducts = np.ones(lead + (n,), dtype=dtype), np.zeros(lead + (n,), dtype=dtype)
         running, drunning = np.ones(lead, dtype=dtype), np.zeros(lead, dtype=dtype)
         for i in range(n):
-            products[..., i], dproducts[..., i] = running, drunning
+            products[..., i] = running
+            dproducts[..., i] = drunning
             running, drunning = running * values[..., i], drunning * values[..., i] + running * tangents[..., i]
         return products, dproducts
 

@@ -932,3 +932,11 @@ TUPLE_ROWS += [
     (rt.multi_dot_grad, [A(()), Seq(A((3,)), A((3, 4)), A((4, 2)), A((2,)))], {}),
     (rt.multi_dot_grad, [A((2,)), Seq(A((2, 3)), A((3, 3)), A((3,)))], {}),
 ]
+# the special functions behind math.gamma/lgamma and np.i0, differentiated again
+ROWS += [
+    (rt.digamma, [A((3,), 0.5, 3.0)], {}),
+    (rt.digamma, [F(0.5, 3.0)], {}),
+    (rt.i0_slope, [A((3, 4))], {}),
+    (rt.i0_slope, [V([0.0, 0.7, -1.3])], {}),
+    (rt.i0_slope, [F()], {}),
+]

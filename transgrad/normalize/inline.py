@@ -56,8 +56,9 @@ class LocalFunctions:
         """Lambdas passed to local functions or to helpers of this module become named local functions."""
         out = []
         for call in [n for n in gast.walk(stmt) if isinstance(n, gast.Call)]:
+            callee = self.resolver.resolve(call.func)
             callee_is_ours = (isinstance(call.func, gast.Name) and call.func.id in self.functions) or \
-                inspect.isfunction(self.resolver.resolve(call.func))
+                (inspect.isfunction(callee) and registry.lookup(callee) is None)   # a rule's callee is a primitive
             if not callee_is_ours:
                 continue
             for position, argument in enumerate(call.args):

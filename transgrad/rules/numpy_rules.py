@@ -909,6 +909,7 @@ non_differentiable(
     np.logical_and, np.logical_or, np.logical_not, np.logical_xor, np.all, np.any,
 )
 non_differentiable(np.spacing, np.histogram, np.unique, convention="piecewise constant: gradient 0")
+non_differentiable(np.result_type, np.promote_types, convention="a dtype, not a number")
 non_differentiable_methods("argmax", "argmin", "argsort", "nonzero", "all", "any", "searchsorted", "round")
 non_differentiable_attributes("shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides")
 

@@ -673,3 +673,25 @@ def rt_multi_dot_grad(y, g, arrays):
 @tangent_template(rt.multi_dot_grad, name="rt.multi_dot_grad")
 def rt_multi_dot_grad_tangent(y, g, arrays):
     t[y] = rt.multi_dot_grad_tangent(t[g], g, arrays, t[arrays])
+
+
+# ----- special functions the first-order rules of math.gamma/lgamma and np.i0 call -----
+
+@adjoint_template(rt.digamma, name="rt.digamma")
+def rt_digamma(y, x):
+    d[x] = d[y] * rt.scipy_special.polygamma(1, x)
+
+
+@tangent_template(rt.digamma, name="rt.digamma")
+def rt_digamma_tangent(y, x):
+    t[y] = t[x] * rt.scipy_special.polygamma(1, x)
+
+
+@adjoint_template(rt.i0_slope, name="rt.i0_slope", convention="i1'(x) = i0(x) - i1(x) / x, 1/2 at 0")
+def rt_i0_slope(y, x):
+    d[x] = d[y] * rt.i1_slope(x)
+
+
+@tangent_template(rt.i0_slope, name="rt.i0_slope")
+def rt_i0_slope_tangent(y, x):
+    t[y] = t[x] * rt.i1_slope(x)
