@@ -16,6 +16,7 @@ tg.hessian and tg.hvp are forward-over-reverse: the forward mode (tg.jvp) of
 the generated gradient. hvp runs it once along the given direction, so the
 Hessian is never formed; hessian runs it once per input element.
 """
+import inspect
 import weakref
 
 import re
@@ -81,6 +82,22 @@ def bound(outer, values, args):
     outer._last_key = key
     outer._higher_artifact = artifact
     return artifact, functions
+
+
+def generated_for_call(compiled):
+    """The generated gradient function of a tg.grad / tg.value_and_grad object, specialised for no
+    particular argument ranks: what a function being differentiated that *calls* the object (a
+    gradient penalty, say) is differentiated through. None for other compiled objects."""
+    if not isinstance(compiled, api.GradFunction):
+        return None
+    target = compiled._target if compiled._inner is None else generated_for_call(compiled._inner)
+    if target is None:
+        return None
+    positional = [p for p in inspect.signature(target).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    key = (compiled._leaf_key, tuple(None for _ in positional))
+    wrt = api._WrtTuple(compiled.wrt, compiled.as_tuple)
+    return cache.bound(target, wrt, compiled.mode, key, compiled.preserve_result)[1]["joint"]
 
 
 def _default_key(compiled):

@@ -581,3 +581,59 @@ def test_higher_derivatives_through_complex_values_are_refused_not_guessed(fn):
         tg.hessian(fn)(x)
     with pytest.raises(tg.NonDifferentiableError, match="complex"):
         tg.hvp(fn, (x,), x)
+
+
+# ----- a tg.grad object called inside a differentiated function -----
+
+def _energy(x):
+    return np.sum(np.sin(x) * x ** 2) + 0.5 * np.sum(x[:-1] * x[1:])
+
+
+grad_energy = tg.grad(_energy)
+value_and_grad_energy = tg.value_and_grad(_energy)
+
+
+def gradient_penalty(x):
+    return np.sum(grad_energy(x) ** 2) + 0.1 * np.sum(x ** 2)
+
+
+def value_plus_slope(x):
+    value, slope = value_and_grad_energy(x)
+    return value + np.sum(slope * x)
+
+
+def test_a_function_calling_a_gradient_differentiates_through_its_generated_code():
+    for seed in range(3):
+        x = np.random.default_rng(seed).normal(size=4)
+        assert tg.gradcheck(gradient_penalty, x)
+        assert tg.gradcheck(value_plus_slope, x)
+        # d/dx |g(x)|^2 = 2 H g
+        expected = 2 * tg.hessian(_energy)(x) @ grad_energy(x) + 0.2 * x
+        np.testing.assert_allclose(tg.grad(gradient_penalty)(x), expected, rtol=1e-10, atol=1e-12)
+
+
+def _smooth(x):
+    return np.sum(np.sin(x) * x ** 2) + np.sum(np.exp(0.3 * x)) * np.sum(x)
+
+
+grad_smooth = tg.grad(_smooth)
+
+
+def smooth_penalty(x):
+    return np.sum(grad_smooth(x) ** 2)
+
+
+@pytest.mark.parametrize("fn", [smooth_penalty, gradient_penalty])
+def test_hessian_of_a_function_calling_a_gradient(fn):
+    # third derivatives, through the generated gradient's own forward/backward pair; _energy's
+    # gradient adds into slices of its buffer (dx[1:] += ...), which the outer code sees as new arrays
+    assert_hessian_matches_finite_differences(fn, lambda rng: rng.normal(size=4), seed=6, trials=2)
+
+
+def makes_a_gradient_inside(x):
+    return tg.grad(_energy)(x) @ x
+
+
+def test_making_a_gradient_inside_a_differentiated_function_says_how_to_fix_it():
+    with pytest.raises(tg.UnsupportedSyntaxError, match=r"make it once outside \(grad_f = tg.grad\(f\)"):
+        tg.grad(makes_a_gradient_inside)(np.ones(3))

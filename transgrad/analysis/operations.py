@@ -152,6 +152,8 @@ def _call(value, resolver):
         return _rule_operation(rule, [func.value] + value.args, value.keywords, f"method .{func.attr}()")
     callee = resolver.resolve(func)
     label = gast.unparse(func).strip()
+    if getattr(type(callee), "__transgrad_compiled__", False):
+        callee = _generated_for_call(callee)
     if callee is markers.detach or callee is markers.stop_gradient:
         return Operation("constant")
     rule = registry.lookup(callee) if callee is not None else None
@@ -162,6 +164,12 @@ def _call(value, resolver):
         return Operation("call", arg_names, callee=callee, label=label, args=value.args,
                          keywords=value.keywords)
     return Operation("unknown", names(value.args) + names(k.value for k in value.keywords), label=label)
+
+
+def _generated_for_call(compiled):
+    """A tg.grad object called inside the function is differentiated through its generated code."""
+    from transgrad import higher   # analysis is imported by the compiler that higher.py drives
+    return higher.generated_for_call(compiled)
 
 
 def _rule_operation(rule, args, keywords, label, unknown_ok=True):

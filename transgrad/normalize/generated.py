@@ -29,6 +29,8 @@ update. Any other runtime call used as a statement (one that would change its
 argument unseen) raises UnsupportedSyntaxError instead of giving a wrong
 higher derivative.
 """
+import linecache
+
 import gast
 
 from transgrad import runtime
@@ -60,8 +62,29 @@ def drop_deletes(node):
 def prepare_generated(node, namer, resolver, parsed):
     """Rewrite the in-place statements of generated code `node` (a FunctionDef) in place."""
     rt_names = {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and resolver.resolve(n) is runtime}
-    stacks = _stacks(node)
+    stacks = _stacks(node) | _stacks_of_the_pair(node, parsed)
     _Rewriter(namer, resolver, parsed, rt_names, stacks, _owned_lists(node, rt_names) - stacks).run(node)
+
+
+def _is_slot_increment(stmt):
+    return (isinstance(stmt, gast.AugAssign) and isinstance(stmt.op, gast.Add)
+            and isinstance(stmt.target, gast.Subscript) and isinstance(stmt.target.value, gast.Name))
+
+
+def _stacks_of_the_pair(node, parsed):
+    """The stacks of a split forward/backward pair, found over both functions of its module: the
+    forward only pushes and the backward only pops, and the two must agree on what is a stack (both
+    become linked stacks, or neither)."""
+    source = "".join(linecache.getlines(parsed.filename))
+    try:
+        module = gast.parse(source)
+    except SyntaxError:   # pragma: no cover - generated code always parses
+        return set()
+    functions = [f for f in gast.walk(module) if isinstance(f, gast.FunctionDef)   # inside the closure maker
+                 and not any(isinstance(inner, gast.FunctionDef) for inner in f.body)]
+    if len(functions) < 2 or not any(f.name == node.name for f in functions):
+        return set()
+    return _stacks(gast.Module(body=functions, type_ignores=[]))
 
 
 def _owned_lists(node, rt_names):
@@ -195,6 +218,14 @@ class _Rewriter:
                 return [build.assign(name, build.const(None), like=stmt)]
             if _is_list_of(stmt.value, name):
                 return []
+        if _is_slot_increment(stmt) and self.rt_names:
+            # `dx[i] += g` becomes `dx = rt.added_to(dx, i, g)`: a view of the old dx that the code
+            # reads later (`dx_i = dx[i]` saved for the backward) keeps the value it had
+            buffer = stmt.target.value.id
+            rt_name = sorted(self.rt_names)[0]
+            pure = build.call(build.dotted(f"{rt_name}.added_to"), build.name(buffer),
+                              build.index_value(build.clone(stmt.target.slice)), stmt.value)
+            return self.statement(build.assign(buffer, build.located(pure, stmt), like=stmt))
         if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
             call = stmt.value
             func = call.func

@@ -88,3 +88,13 @@ def clone(node):
 
 def expr_stmt(value, like=None):
     return located(gast.Expr(value=value), like)
+
+
+def index_value(index):
+    """An index as an expression: slices become slice(...) calls."""
+    if isinstance(index, gast.Slice):
+        parts = [getattr(index, f) or const(None) for f in ("lower", "upper", "step")]
+        return call("slice", *parts)
+    if isinstance(index, gast.Tuple):
+        return gast.Tuple(elts=[index_value(e) for e in index.elts], ctx=gast.Load())
+    return index

@@ -262,7 +262,7 @@ class AssignmentAdjoints:
             slot = gast.Subscript(value=build.name(d_name), slice=index, ctx=gast.Store())
             code.append(gast.AugAssign(target=slot, op=gast.Add(), value=d_target))
         else:
-            code.append(build.expr_stmt(build.call(self.rt("add_at"), build.name(d_name), index_value(index),
+            code.append(build.expr_stmt(build.call(self.rt("add_at"), build.name(d_name), build.index_value(index),
                                                    d_target)))
         state[d_name] = OWNED
         return code
@@ -315,7 +315,7 @@ class AssignmentAdjoints:
                 code += self.accumulate(value.id, build.call(self.rt("unbroadcast"), slot, build.name(value.id)),
                                         state)
             else:
-                slot = build.call(self.rt("getitem"), build.name(d_name), index_value(build.clone(target.slice)))
+                slot = build.call(self.rt("getitem"), build.name(d_name), build.index_value(build.clone(target.slice)))
                 code += self.accumulate(value.id, slot, state, maybe_none=True)
         code += self.owned_buffer(name, state)
         if array:
@@ -323,7 +323,7 @@ class AssignmentAdjoints:
             code.append(gast.Assign(targets=[store], value=build.const(0.0), type_comment=None))
         else:
             code.append(build.expr_stmt(build.call(self.rt("clear"), build.name(d_name),
-                                                   index_value(build.clone(target.slice)))))
+                                                   build.index_value(build.clone(target.slice)))))
         return code
 
     def list_update_contribution(self, site, state):
@@ -398,13 +398,3 @@ def callee_word(site):
 def target_load(target):
     """`x[index]` as an expression to read (a copy of a subscript assignment's target)."""
     return gast.Subscript(value=build.name(target.value.id), slice=build.clone(target.slice), ctx=gast.Load())
-
-
-def index_value(index):
-    """An index as an expression: slices become slice(...) calls."""
-    if isinstance(index, gast.Slice):
-        parts = [getattr(index, f) or build.const(None) for f in ("lower", "upper", "step")]
-        return build.call("slice", *parts)
-    if isinstance(index, gast.Tuple):
-        return gast.Tuple(elts=[index_value(e) for e in index.elts], ctx=gast.Load())
-    return index

@@ -25,7 +25,7 @@ import gast
 from transgrad.analysis.tbr import Overwrites
 from transgrad.normalize.anf import local_names
 from transgrad.syntax import build
-from transgrad.transform.adjoints import AssignmentAdjoints, callee_word, index_value, target_load
+from transgrad.transform.adjoints import AssignmentAdjoints, callee_word, target_load
 
 IN_PLACE = ("setitem", "append", "extend", "mutation")
 from transgrad.transform.state import OWNED, SHARED, ZERO, State
@@ -292,7 +292,7 @@ class Reverse(AssignmentAdjoints):
         if self.depths.get(site.target) == 0:
             old = build.call(build.dotted(f"{self.free['np']}.copy"), build.clone(target_load(target)))
         else:
-            old = build.call(self.rt("take"), build.name(site.target), index_value(build.clone(target.slice)))
+            old = build.call(self.rt("take"), build.name(site.target), build.index_value(build.clone(target.slice)))
         self.pushes = True
         return [build.expr_stmt(build.call(build.attribute(build.name(self.stack()), "append"), old),
                                 like=site.stmt)]
@@ -310,7 +310,7 @@ class Reverse(AssignmentAdjoints):
                                        ctx=gast.Store())
                 return [build.located(gast.Assign(targets=[store], value=popped, type_comment=None), stmt)]
             return [build.expr_stmt(build.call(self.rt("put"), build.name(site.target),
-                                               index_value(build.clone(target.slice)), popped), like=stmt)]
+                                               build.index_value(build.clone(target.slice)), popped), like=stmt)]
         if kind == "append":
             return [build.expr_stmt(build.call(build.attribute(build.name(site.target), "pop")), like=stmt)]
         if kind == "extend":
