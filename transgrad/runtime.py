@@ -399,18 +399,19 @@ def norm_grad(g, x, ans, ord=None, axis=None, keepdims=False):
 
 
 def float_like(g, x):
-    """Cast a finished gradient to its input's type: float32 stays float32, float stays float."""
+    """Cast a finished gradient to its input's type: float32 stays float32, float stays float; a real
+    input gets the real part of a complex gradient (JAX/autograd convention)."""
     if type(x) is float:
         return g if type(g) is float else float(np.real(g))
     if isinstance(x, np.ndarray):
-        g = np.asarray(g)
+        g = real_like(np.asarray(g), x)
         if g.shape != x.shape:
             g = np.broadcast_to(g, x.shape)
         if g.dtype != x.dtype and np.issubdtype(x.dtype, np.inexact):
             g = g.astype(x.dtype)
         return g if g.flags.writeable else np.array(g)
     if isinstance(x, np.generic):
-        return x.dtype.type(g)
+        return x.dtype.type(real_like(g, x))
     return g
 
 
@@ -699,10 +700,18 @@ def real_like(g, x):
 
 
 def imag_grad(g, x):
-    """Gradient of np.imag(x): -1j * g (JAX/autograd convention); 0 for a real x."""
+    """Gradient of np.imag(x): -1j Re(g) (JAX/autograd convention: the output is real, so only the real
+    part of its cotangent counts); 0 for a real x."""
     if np.iscomplexobj(x):
-        return -1j * np.asarray(g)
-    return np.zeros_like(g)
+        return -1j * np.real(g)
+    return np.zeros_like(np.real(g))
+
+
+def conj_sign(x):
+    """conj(x) / |x| (0 at 0), the derivative of |x|: np.sign(x) for a real x."""
+    if not np.iscomplexobj(x):
+        return np.sign(x)
+    return masked_div(np.conj(x), np.abs(x))
 
 
 def astype_grad(g, x, y):
@@ -710,7 +719,7 @@ def astype_grad(g, x, y):
     boolean target (the cast stops the gradient, like PyTorch's .long())."""
     if not np.issubdtype(np.asarray(y).dtype, np.inexact):
         return np.zeros(np.shape(x), dtype=_grad_dtype(x))
-    g = real_like(g, x)
+    g = real_like(real_like(g, y), x)
     dtype = np.asarray(x).dtype
     return np.asarray(g).astype(dtype if np.issubdtype(dtype, np.inexact) else float, copy=False)
 
@@ -1413,16 +1422,7 @@ def irfft_grad(g, a, n=None, axis=-1, norm=None):
     """Gradient of np.fft.irfft (JAX/autograd convention for the complex input): conj(rfft(g)) weighted
     by 1 for the zero and Nyquist bins and 2 for the others (they stand for a conjugate pair), scaled
     like the inverse transform."""
-    size = g.shape[axis]
-    spec = np.conj(np.fft.rfft(g, axis=axis))
-    weights = np.full(spec.shape[axis], 2.0)
-    weights[0] = 1.0
-    if size % 2 == 0:
-        weights[-1] = 1.0
-    shape = [1] * np.ndim(spec)
-    shape[axis] = len(weights)
-    scale = {None: 1.0 / size, "backward": 1.0 / size, "ortho": 1.0 / np.sqrt(size), "forward": 1.0}[norm]
-    return real_like(_fit(spec * weights.reshape(shape) * scale, np.shape(a)[axis], axis), a)
+    return real_like(_irfft_last_grad(np.asarray(g), np.shape(a)[axis], axis, norm), a)
 
 
 def digamma(x):
@@ -1447,12 +1447,12 @@ def special(name, *args):
 
 
 def angle_grad(g, z, deg=False):
-    """Gradient of np.angle: -1j g / z for a complex z (0 at z = 0); 0 for a real z."""
+    """Gradient of np.angle: -1j Re(g) / z for a complex z (0 at z = 0); 0 for a real z."""
     scale = 180 / np.pi if deg else 1.0
     if not np.iscomplexobj(z):
-        return np.zeros_like(g)
+        return np.zeros_like(np.real(g))
     z = np.asarray(z)
-    return np.where(z == 0, 0, -1j * scale * np.asarray(g) / np.where(z == 0, 1, z))
+    return np.where(z == 0, 0, -1j * scale * np.real(g) / np.where(z == 0, 1, z))
 
 
 def kron_grads(g, a, b):
@@ -1838,7 +1838,7 @@ def _irfft_last_grad(g, length, axis, norm):
     """The cotangent of irfft's complex input (JAX convention) from the gradient g of its real output:
     conj(rfft(g)) weighted 1 at the zero and Nyquist bins, 2 elsewhere, scaled like the inverse."""
     size = np.shape(g)[axis]
-    spec = np.conj(np.fft.rfft(g, axis=axis))
+    spec = np.conj(np.fft.rfft(np.real(g), axis=axis))   # the output is real: Re(g) is its cotangent
     weights = np.full(spec.shape[axis], 2.0)
     weights[0] = 1.0
     if size % 2 == 0:
@@ -3401,8 +3401,8 @@ def irfft_grad_transpose(w, g, a, n=None, axis=-1, norm=None):
 
 
 def imag_grad_transpose(w, g, x):
-    """The transpose of g -> imag_grad(g, x): -1j w for a complex x (real for a real g), else 0."""
-    return real_like(imag_grad(w, x), g) if np.iscomplexobj(x) else np.zeros(np.shape(g), dtype=_grad_dtype(g))
+    """The transpose of g -> imag_grad(g, x) = -1j Re(g): Im(w) for a complex x, else 0."""
+    return np.imag(w) if np.iscomplexobj(x) else np.zeros(np.shape(g), dtype=_grad_dtype(g))
 
 
 def matrix_power_grad_da(g, a, v, n):

@@ -536,6 +536,24 @@ def test_hessian_of_cumprod_with_a_zero_factor():
     np.testing.assert_allclose(H, expected, rtol=1e-5, atol=1e-5 * max(1.0, np.abs(expected).max()))
 
 
+def test_real_part_of_a_real_values_cotangent_reaches_a_complex_input():
+    # first derivatives: d[y] of the real y = Re(z) is 0.3 + 0.8j after y * (0.3 + 0.8j)
+    def f(x):
+        return np.sum(np.real((0.3 + 0.8j) * np.real(x * (1 + 2j))) + np.abs(x * (1 - 1j)) * np.imag(x * 2j))
+    assert tg.gradcheck(f, np.array([0.5, -1.0, 2.0]))
+    # the builtin abs of a complex number follows np.abs (it gave sign(z), not conj(z) / |z|)
+    assert tg.grad(builtin_abs_squared)(np.complex128(3 + 4j)) == pytest.approx(6 - 8j)
+    assert tg.gradcheck(builtin_abs_of_complex, 2.0)
+
+
+def builtin_abs_squared(z):
+    return abs(z) ** 2
+
+
+def builtin_abs_of_complex(x):
+    return abs(x * (1 + 1j) + 0.5j)
+
+
 def complex_modulus(x):
     return np.sum(np.abs(np.sin(x) + 1j * x ** 2) ** 2)
 

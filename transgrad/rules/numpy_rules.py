@@ -238,7 +238,7 @@ def reciprocal(y, x):
 
 @adjoint_template(np.absolute, np.abs, np.fabs, convention="gradient 0 at 0 (sign(0) = 0), as PyTorch and autograd (JAX gives 1); complex x: g conj(x)/|x|")
 def absolute(y, x):
-    d[x] = d[y] * np.conj(np.sign(x))
+    d[x] = np.real(d[y]) * rt.conj_sign(x)
 
 
 @adjoint_template(np.deg2rad, np.radians)
@@ -462,17 +462,20 @@ def item(y, a):
 
 
 # ----- complex parts (JAX/autograd convention: for a real loss L of z = a + ib the gradient is
-# dL/da - i dL/db, so holomorphic rules read d[x] = d[y] * f'(x) and real inputs get real gradients) -----
+# dL/da - i dL/db, so holomorphic rules read d[x] = d[y] * f'(x) and real inputs get real gradients).
+# A rule whose output is real and whose input may be complex (real, imag, abs, angle, irfft) reads
+# only the real part of its cotangent: a real value's cotangent may carry a meaningless imaginary
+# part picked up from a complex operand (d[x] of x * 1j), which must not reach the complex input. -----
 
 
 @adjoint_template(np.real)
 def real(y, val):
-    d[val] = d[y]
+    d[val] = np.real(d[y])
 
 
 @attribute_template("real")
 def real_attribute(y, a):
-    d[a] = d[y]
+    d[a] = np.real(d[y])
 
 
 @adjoint_template(np.imag)

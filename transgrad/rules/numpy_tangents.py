@@ -213,7 +213,7 @@ def reciprocal(y, x):
 
 @tangent_template(np.absolute, np.abs, np.fabs)
 def absolute(y, x):
-    t[y] = np.real(np.conj(np.sign(x)) * t[x])
+    t[y] = np.real(rt.conj_sign(x) * t[x])
 
 
 @tangent_template(np.deg2rad, np.radians)
