@@ -422,10 +422,11 @@ def float_like(g, x):
 
 
 def _grad_dtype(*values):
-    """The floating dtype a gradient for these values should have (float64 unless they are float32/16)."""
+    """The inexact dtype a gradient for these values should have: float64 unless they are float32/16,
+    complex when one of them is (a complex cotangent or operand must keep its imaginary part)."""
     dtypes = [np.asarray(v).dtype for v in values]
-    floating = [t for t in dtypes if np.issubdtype(t, np.floating)]
-    return np.result_type(*floating) if floating else np.dtype(float)
+    inexact = [t for t in dtypes if np.issubdtype(t, np.inexact)]
+    return np.result_type(*inexact) if inexact else np.dtype(float)
 
 
 def inverse_axes(axes):
@@ -712,6 +713,16 @@ def conj_sign(x):
     if not np.iscomplexobj(x):
         return np.sign(x)
     return masked_div(np.conj(x), np.abs(x))
+
+
+def conj_sign_derivative(v, x):
+    """The derivative of conj_sign at x along v: -1j c Im(c v) / |x| with c = conj_sign(x) (0 at 0);
+    0 for a real x (np.sign is piecewise constant). Re(sum(w * derivative(v))) is symmetric in v
+    and w, so it is also its own adjoint."""
+    if not np.iscomplexobj(x):
+        return np.zeros(np.shape(v), dtype=_grad_dtype(x)) if np.ndim(v) else 0.0
+    c = conj_sign(x)
+    return masked_div(-1j * c * np.imag(c * v), np.abs(x))
 
 
 def astype_grad(g, x, y):
@@ -1453,6 +1464,13 @@ def angle_grad(g, z, deg=False):
         return np.zeros_like(np.real(g))
     z = np.asarray(z)
     return np.where(z == 0, 0, -1j * scale * np.real(g) / np.where(z == 0, 1, z))
+
+
+def angle_grad_transpose(w, g, z, deg=False):
+    """The transpose of g -> angle_grad(g, z, deg): Im(w / z) (scaled; 0 at z = 0); 0 for a real z."""
+    if not np.iscomplexobj(z):
+        return np.zeros(np.shape(g), dtype=_grad_dtype(g))
+    return np.imag(masked_div(w, z)) * (180 / np.pi if deg else 1.0)
 
 
 def kron_grads(g, a, b):

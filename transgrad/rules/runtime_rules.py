@@ -314,7 +314,7 @@ def rt_split_grad_tangent(y, g, ary, pieces, axis=0):
 
 @adjoint_template(rt.real_like, name="rt.real_like")
 def rt_real_like(y, g, x):
-    d[g] = d[y]
+    d[g] = rt.real_like(d[y], y)
 
 
 @tangent_template(rt.real_like, name="rt.real_like")
@@ -670,3 +670,37 @@ def rt_multi_dot_grad(y, g, arrays):
 @tangent_template(rt.multi_dot_grad, name="rt.multi_dot_grad")
 def rt_multi_dot_grad_tangent(y, g, arrays):
     t[y] = rt.multi_dot_grad_tangent(t[g], g, arrays, t[arrays])
+
+
+# ----- the complex helpers of abs, angle and the final cast (JAX/autograd convention) -----
+
+
+@adjoint_template(rt.conj_sign, name="rt.conj_sign", convention="conj(x)/|x|, 0 at 0; piecewise constant for a real x")
+def rt_conj_sign(y, x):
+    d[x] = rt.conj_sign_derivative(d[y], x)
+
+
+@tangent_template(rt.conj_sign, name="rt.conj_sign")
+def rt_conj_sign_tangent(y, x):
+    t[y] = rt.conj_sign_derivative(t[x], x)
+
+
+@adjoint_template(rt.angle_grad, name="rt.angle_grad", convention="-1j Re(g) / z: linear in g, holomorphic in z")
+def rt_angle_grad(y, g, z, deg=False):
+    d[g] = rt.angle_grad_transpose(d[y], g, z, deg)
+    d[z] = rt.real_like(-rt.masked_div(rt.angle_grad(g, z, deg) * d[y], z), z)
+
+
+@tangent_template(rt.angle_grad, name="rt.angle_grad")
+def rt_angle_grad_tangent(y, g, z, deg=False):
+    t[y] = rt.angle_grad(t[g], z, deg) - rt.masked_div(rt.angle_grad(g, z, deg) * t[z], z)
+
+
+@adjoint_template(rt.float_like, name="rt.float_like", convention="the real part for a real x, cast and broadcast like x")
+def rt_float_like(y, g, x):
+    d[g] = rt.unbroadcast(rt.real_like(rt.real_like(d[y], y), g), g)
+
+
+@tangent_template(rt.float_like, name="rt.float_like")
+def rt_float_like_tangent(y, g, x):
+    t[y] = rt.float_like(t[g], x)
