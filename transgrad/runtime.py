@@ -383,19 +383,20 @@ def norm_grad(g, x, ans, ord=None, axis=None, keepdims=False):
         raise ValueError(f"transgrad: np.linalg.norm gradient supports only the Frobenius matrix norm, got ord={ord!r}")
     if isinstance(ord, str) and ord != "fro":
         raise ValueError(f"transgrad: np.linalg.norm gradient does not support ord={ord!r}")
+    g = np.real(g)   # the norm is real: only the real part of its cotangent counts
     if ord == np.inf or ord == -np.inf:
-        return np.sign(x) * select_max(g, np.abs(x), ans, axis, keepdims)
+        return conj_sign(x) * select_max(g, np.abs(x), ans, axis, keepdims)
     if ord == 0:
         return np.zeros_like(x)
     ans = keep_reduced(ans, x, axis, keepdims)
     g = keep_reduced(g, x, axis, keepdims)
     if ord == 1:
-        return g * np.sign(x)
+        return g * conj_sign(x)
     safe = np.where(ans == 0, 1.0, ans)
     if ord in (None, 2, "fro"):
-        return np.where(ans == 0, 0.0, g * x / safe)
+        return np.where(ans == 0, 0.0, g * (np.conj(x) if np.iscomplexobj(x) else x) / safe)
     p = float(ord)
-    return np.where(ans == 0, 0.0, g * np.sign(x) * (np.abs(x) / safe) ** (p - 1))
+    return np.where(ans == 0, 0.0, g * conj_sign(x) * (np.abs(x) / safe) ** (p - 1))
 
 
 def float_like(g, x):
@@ -740,6 +741,18 @@ def no_gradient(callee, parameter, value):
     from transgrad.errors import NonDifferentiableError
     raise NonDifferentiableError(callee, None, f"its argument {parameter!r} is treated as a constant; "
                                  "wrap it in tg.detach(...) if that is what you want")
+
+
+def real_only(callee, x, detail):
+    """Raise NonDifferentiableError for a complex x: the rule of `callee` is written for real arrays
+    (a silently wrong complex derivative is worse than none)."""
+    if np.iscomplexobj(x):
+        from transgrad.errors import NonDifferentiableError
+        raise NonDifferentiableError(f"{callee} of a complex array", None, detail)
+
+
+_COMPLEX_FACTORIZATION = ("its gradient is written for real matrices only (a complex one needs conjugate "
+                          "transposes it does not take)")
 
 
 def output_grad(g, y, position):
@@ -1239,6 +1252,7 @@ def _sym_tri(s, lower=True):
 def cholesky_grad(g, L, upper=False):
     """Gradient of np.linalg.cholesky, which reads only the lower (upper=True: upper) triangle:
     S = L^-T Phi(L^T G) L^-1 (Murray 2016), returned on that triangle."""
+    real_only("np.linalg.cholesky", L, _COMPLEX_FACTORIZATION)
     if upper:
         L, g = np.swapaxes(L, -1, -2), np.swapaxes(g, -1, -2)
     phi = np.tril(np.matmul(np.swapaxes(L, -1, -2), g))
@@ -1285,6 +1299,7 @@ def eigh_grad(g, a, ans, UPLO="L", vectors=True):
     """Gradient of np.linalg.eigh / eigvalsh. Repeated eigenvalues: the eigenvector part ignores pairs
     with equal eigenvalues (F_ij = 0), exact when the loss does not depend on the basis chosen in an
     eigenspace. The result lives on the triangle numpy reads (UPLO)."""
+    real_only("np.linalg.eigh / eigvalsh", a, _COMPLEX_FACTORIZATION)
     if vectors:
         w, v = ans
         gw, gv = output_grad(g, ans, 0), output_grad(g, ans, 1)
@@ -1305,6 +1320,9 @@ def eigh_grad(g, a, ans, UPLO="L", vectors=True):
 
 def slogdet_grad(g, a, ans):
     """Gradient of np.linalg.slogdet for the log-determinant: g inv(a)^T (the sign is a constant)."""
+    if np.iscomplexobj(a) and np.any(output_grad(g, ans, 0) != 0):
+        real_only("the sign of np.linalg.slogdet", a, "the sign of a complex determinant varies and its "
+                  "gradient is not written; differentiate np.linalg.det instead")
     glog = output_grad(g, ans, 1)
     return np.expand_dims(glog, (-2, -1)) * np.swapaxes(np.linalg.inv(a), -1, -2)
 
@@ -1313,6 +1331,7 @@ def svd_grad(g, a, ans, full_matrices=True, compute_uv=True):
     """Gradient of np.linalg.svd (Townsend 2016). Repeated singular values: pairs with equal values are
     left out of the singular-vector part (F_ij = 0). full_matrices=True is accepted only for square inputs."""
     a = np.asarray(a)
+    real_only("np.linalg.svd", a, _COMPLEX_FACTORIZATION)
     if not compute_uv:
         u, s, vh = np.linalg.svd(a, full_matrices=False)
         return np.matmul(u * np.expand_dims(g, -2), vh)
@@ -1342,6 +1361,7 @@ def svd_grad(g, a, ans, full_matrices=True, compute_uv=True):
 
 def qr_grad(g, a, ans):
     """Gradient of np.linalg.qr (reduced, m >= n): (gQ + Q copyltu(M)) R^-T with M = R gR^T - gQ^T Q."""
+    real_only("np.linalg.qr", a, _COMPLEX_FACTORIZATION)
     q, r = ans
     if np.shape(a)[-2] < np.shape(a)[-1]:
         raise ValueError("transgrad: the gradient of np.linalg.qr needs a matrix with at least as many rows as columns")
@@ -2887,6 +2907,8 @@ def norm_grad_dx(g, x, ans, ord=None, axis=None, keepdims=False):
     elementwise factor shaped like x, g (p - 1) |x|^(p-2) / ans^(p-1) (0 where ans is 0, as the
     gradient there)."""
     x = np.asarray(x)
+    real_only("the gradient of np.linalg.norm", x, "its second derivatives are written for real arrays only; "
+              "np.sqrt(np.sum(np.abs(z) ** 2)) differentiates twice")
     p = _norm_power(ord)
     if p is None:
         return np.zeros(x.shape, dtype=_grad_dtype(g, x))
@@ -2902,6 +2924,8 @@ def norm_grad_dans(g, x, ans, ord=None, axis=None, keepdims=False):
     """The partial derivative of norm_grad(g, x, ans, ...) with respect to ans, holding x fixed:
     -(p - 1) norm_grad / ans, shaped like x (each element's factor for its own norm)."""
     x = np.asarray(x)
+    real_only("the gradient of np.linalg.norm", x, "its second derivatives are written for real arrays only; "
+              "np.sqrt(np.sum(np.abs(z) ** 2)) differentiates twice")
     p = _norm_power(ord)
     if p is None:
         return np.zeros(x.shape, dtype=_grad_dtype(g, x))

@@ -302,15 +302,15 @@ def prod(y, a, axis=None, *, keepdims=False):
 
 
 @method_template("var")
-@adjoint_template(np.var)
+@adjoint_template(np.var, convention="2 g conj(a - mean) / (n - ddof): the conjugate for a complex a")
 def var(y, a, axis=None, *, ddof=0, keepdims=False):
-    d[a] = rt.unreduce(d[y], a, axis, keepdims) * (2.0 / (rt.reduced_size(a, axis) - ddof)) * (a - np.mean(a, axis, keepdims=True))
+    d[a] = rt.unreduce(np.real(d[y]), a, axis, keepdims) * (2.0 / (rt.reduced_size(a, axis) - ddof)) * np.conj(a - np.mean(a, axis, keepdims=True))
 
 
 @method_template("std")
-@adjoint_template(np.std)
+@adjoint_template(np.std, convention="g conj(a - mean) / ((n - ddof) std): the conjugate for a complex a; zero spread gets 0")
 def std(y, a, axis=None, *, ddof=0, keepdims=False):
-    d[a] = rt.unreduce(rt.safe_ratio(d[y], y), a, axis, keepdims) * (a - np.mean(a, axis, keepdims=True)) / (rt.reduced_size(a, axis) - ddof)
+    d[a] = rt.unreduce(rt.safe_ratio(np.real(d[y]), y), a, axis, keepdims) * np.conj(a - np.mean(a, axis, keepdims=True)) / (rt.reduced_size(a, axis) - ddof)
 
 
 @method_template("cumsum")
