@@ -652,6 +652,18 @@ def test_grad_of_grad_through_complex_values_of_a_float(x):
     np.testing.assert_allclose(tangent, second, rtol=1e-12)
 
 
+def third_through_complex(x):
+    return (np.real(np.exp(1j * x) * (0.5 + 2j)) + np.imag((x + 1j) ** 3) * np.real(np.conj(x * 1j + 2.0) * x)
+            + np.angle(np.exp(1j * x * x) + 0.5))
+
+
+@pytest.mark.parametrize("x", [0.3, 1.2])
+def test_third_derivative_through_complex_values(x):
+    # real/imag/conj/angle and complex arithmetic; abs of a complex value stops at second order
+    second, eps = tg.grad(tg.grad(third_through_complex)), 1e-5
+    np.testing.assert_allclose(tg.grad(second)(x), (second(x + eps) - second(x - eps)) / (2 * eps), rtol=1e-6)
+
+
 def complex_norm(x):
     return np.linalg.norm(np.sin(x) + 1j * x ** 2)
 

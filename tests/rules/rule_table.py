@@ -922,6 +922,8 @@ ROWS += [
     (rt.irfft_grad, [A((2, 5)), C(np.ones((2, 3)) + 1j), C(5), C(-1), C("forward")], {}),
     (rt.imag_grad, [A((1, 3)), C(_CZ)], {}),
     (rt.imag_grad, [A((3,)), C(np.ones(3))], {}),
+    (rt.imag_grad_transpose, [A((1, 3)), C(np.ones((1, 3))), C(_CZ)], {}),
+    (rt.imag_grad_transpose, [A((3,)), C(np.ones(3)), C(np.ones(3))], {}),
     (rt.angle_grad, [A((1, 3)), C(_CZ)], {}),
     (rt.angle_grad, [A((3,)), C(_CZ[0] * 2.0), C(True)], {}),
     (rt.angle_grad, [A((3,)), C(np.ones(3))], {}),

@@ -650,6 +650,16 @@ def rt_imag_grad_tangent(y, g, x):
     t[y] = rt.imag_grad(t[g], x)
 
 
+@adjoint_template(rt.imag_grad_transpose, name="rt.imag_grad_transpose", convention="linear in w: Im(w), whose transpose is imag_grad")
+def rt_imag_grad_transpose(y, w, g, x):
+    d[w] = rt.real_like(rt.imag_grad(d[y], x), w)
+
+
+@tangent_template(rt.imag_grad_transpose, name="rt.imag_grad_transpose")
+def rt_imag_grad_transpose_tangent(y, w, g, x):
+    t[y] = rt.imag_grad_transpose(t[w], g, x)
+
+
 @adjoint_template(rt.matrix_power_grad, name="rt.matrix_power_grad", convention="a negative power needs an invertible matrix")
 def rt_matrix_power_grad(y, g, a, n):
     d[g] = rt.matrix_power_tangent(d[y], a, n)
