@@ -975,7 +975,8 @@ def average_grad_weights(g, a, ans, axis=None, weights=None, keepdims=False):
 
 
 def cov_grad(g, m, y=None, rowvar=True, bias=False, ddof=None):
-    """Gradients of np.cov(m, y) for m and y: (G + G^T) Xc / (N - ddof) for the stacked variables X."""
+    """Gradients of np.cov(m, y) for m and y: (G + G^T) Xc / (N - ddof) for the stacked variables X
+    ((G + G^H) conj(Xc) / (N - ddof) for complex ones)."""
     def rows(v):
         v = np.atleast_2d(np.asarray(v))
         return v if rowvar else v.T
@@ -985,7 +986,10 @@ def cov_grad(g, m, y=None, rowvar=True, bias=False, ddof=None):
     ddof = (0 if bias else 1) if ddof is None else ddof
     g = np.reshape(g, (x.shape[0], x.shape[0]))
     xc = x - x.mean(axis=1, keepdims=True)
-    gx = (g + g.T) @ xc / (n - ddof)
+    if np.iscomplexobj(x) or np.iscomplexobj(g):   # C = Xc Xc^H / (N - ddof) for complex variables
+        gx = (g + np.conj(g.T)) @ np.conj(xc) / (n - ddof)
+    else:
+        gx = (g + g.T) @ xc / (n - ddof)
     pieces = np.split(gx, np.cumsum([p.shape[0] for p in parts])[:-1], 0)
     out = [(p if rowvar else p.T).reshape(np.shape(v)) for p, v in zip(pieces, [m, y])]
     return out
@@ -1620,11 +1624,11 @@ def quantile_grads(g, a, q, axis=None, keepdims=False, scale=1.0, nan=False, met
 
 
 def nanvar_grad(g, a, axis=None, ddof=0, keepdims=False):
-    """Gradient of np.nanvar: 2 g (a - nanmean) / (count - ddof) at the non-nan entries, 0 at nan."""
+    """Gradient of np.nanvar: 2 g conj(a - nanmean) / (count - ddof) at the non-nan entries, 0 at nan."""
     a = np.asarray(a)
     count = nan_count(a, axis)
-    centred = a - np.nanmean(a, axis=None if axis is None else normalize_axis(axis, a.ndim), keepdims=True)
-    out = np.where(np.isnan(a), 0.0, unreduce(g, a, axis, keepdims) * 2.0 * centred / (count - ddof))
+    centred = np.conj(a - np.nanmean(a, axis=None if axis is None else normalize_axis(axis, a.ndim), keepdims=True))
+    out = np.where(np.isnan(a), 0.0, unreduce(np.real(g), a, axis, keepdims) * 2.0 * centred / (count - ddof))
     return out.astype(_grad_dtype(g, a), copy=False)
 
 
@@ -1773,6 +1777,10 @@ def gradient_grad(g, f, y, varargs=(), axis=None, edge_order=1):
 
 def corrcoef_grad(g, x, ans, y=None, rowvar=True):
     """Gradient of np.corrcoef through cov: R = C / (s s^T) with s = sqrt(diag C)."""
+    real_only("np.corrcoef", x, "its gradient is written for real variables only (numpy clips a complex "
+              "correlation's real and imaginary parts)")
+    if y is not None:
+        real_only("np.corrcoef", y, "its gradient is written for real variables only")
     c = np.cov(x, y, rowvar=rowvar)
     if np.ndim(c) == 0:
         return [np.zeros(np.shape(x), dtype=_grad_dtype(x)), None if y is None else np.zeros(np.shape(y), dtype=_grad_dtype(y))]

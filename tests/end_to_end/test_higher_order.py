@@ -598,7 +598,8 @@ def complex_products(x):
 
 def complex_statistics(x):
     z = np.sin(x) + 1j * x ** 2 + 0.3
-    return np.var(z) + np.std(z * 1j, ddof=1) + np.real(np.vdot(z, _M4 @ z)) + np.imag(np.vdot(_M4[0], z))
+    return (np.var(z) + np.std(z * 1j, ddof=1) + np.real(np.vdot(z, _M4 @ z)) + np.imag(np.vdot(_M4[0], z))
+            + np.sum(np.abs(np.convolve(z, _M4[0])) ** 2) + np.sum(np.abs(np.correlate(z, _M4[1] * z, "full"))))
 
 
 def fft_power(x):

@@ -296,7 +296,14 @@ def complex_contractions(x):
     return np.real(np.einsum("i,ij,j->", np.conj(z), _MC, z)) + np.real(np.prod(z)) + np.abs(np.sum(z * z))
 
 
-@pytest.mark.parametrize("fn", [complex_norms, complex_statistics, complex_contractions])
+def complex_signal_statistics(x):
+    # np.correlate and np.cov conjugate one operand; nanvar and nanstd like var and std
+    z = complex_of(x)
+    return (np.sum(np.abs(np.convolve(z, _MC[0])) ** 2) + np.sum(np.abs(np.correlate(z, _MC[1] * z, "full")))
+            + np.real(np.sum(np.cov(np.outer(z, x)) * _MC)) + np.nanvar(z) + np.nanstd(z * 1j))
+
+
+@pytest.mark.parametrize("fn", [complex_norms, complex_statistics, complex_contractions, complex_signal_statistics])
 def test_complex_intermediates_of_a_real_input_follow_the_convention(fn):
     # norm, var and std of a complex array use conj(z); vdot conjugates its first argument; einsum and
     # prod keep complex cotangents complex
@@ -321,10 +328,10 @@ def complex_factorizations(x):
     a = _MC + np.diag(complex_of(x))
     h = a @ np.conj(a.T) + 3.0 * np.eye(3)
     return (np.sum(np.abs(np.linalg.cholesky(h))), np.sum(np.linalg.eigvalsh(h)), np.sum(np.linalg.svd(a)[1]),
-            np.sum(np.abs(np.linalg.qr(a)[1])), np.real(np.linalg.slogdet(a)[0]))
+            np.sum(np.abs(np.linalg.qr(a)[1])), np.real(np.linalg.slogdet(a)[0]), np.sum(np.abs(np.corrcoef(a))))
 
 
-@pytest.mark.parametrize("part", range(5), ids=["cholesky", "eigvalsh", "svd", "qr", "slogdet sign"])
+@pytest.mark.parametrize("part", range(6), ids=["cholesky", "eigvalsh", "svd", "qr", "slogdet sign", "corrcoef"])
 def test_factorizations_of_complex_matrices_are_refused_not_guessed(part):
     # their rules are written for real matrices: an error instead of a wrong gradient
     with pytest.raises(tg.NonDifferentiableError, match="complex array"):

@@ -658,16 +658,16 @@ def ediff1d(y, ary):
 # ----- convolution, cross products, contractions -----
 
 
-@adjoint_template(np.convolve)
+@adjoint_template(np.convolve, convention="np.correlate conjugates its second argument, so the adjoints correlate with conj(v) and conj(a)")
 def convolve(y, a, v, mode="full"):
-    d[a] = np.correlate(rt.convolve_full(d[y], np.size(a), np.size(v), mode), v, "valid")
-    d[v] = np.correlate(rt.convolve_full(d[y], np.size(a), np.size(v), mode), a, "valid")
+    d[a] = np.correlate(rt.convolve_full(d[y], np.size(a), np.size(v), mode), np.conj(v), "valid")
+    d[v] = np.correlate(rt.convolve_full(d[y], np.size(a), np.size(v), mode), np.conj(a), "valid")
 
 
-@adjoint_template(np.correlate)
+@adjoint_template(np.correlate, convention="correlate(a, v)[k] = sum a[n + k] conj(v[n]): v gets the conjugate")
 def correlate(y, a, v, mode="valid"):
     d[a] = np.correlate(rt.convolve_full(d[y], np.size(a), np.size(v), mode), v[::-1], "valid")
-    d[v] = np.correlate(rt.convolve_full(d[y], np.size(a), np.size(v), mode), a, "valid")[::-1]
+    d[v] = np.correlate(np.conj(rt.convolve_full(d[y], np.size(a), np.size(v), mode)), a, "valid")[::-1]
 
 
 @adjoint_template(np.cross)
@@ -1067,7 +1067,7 @@ def nanmedian(y, a, axis=None, *, keepdims=False):
     d[a] = rt.quantile_grads(d[y], a, 0.5, axis, keepdims, 1.0, True)[0]
 
 
-@adjoint_template(np.nanvar, convention="nan entries get 0; the others 2 g (a - nanmean) / (count - ddof)")
+@adjoint_template(np.nanvar, convention="nan entries get 0; the others 2 g conj(a - nanmean) / (count - ddof)")
 def nanvar(y, a, axis=None, *, ddof=0, keepdims=False):
     d[a] = rt.nanvar_grad(d[y], a, axis, ddof, keepdims)
 
