@@ -394,7 +394,7 @@ def norm_grad(g, x, ans, ord=None, axis=None, keepdims=False):
         return g * conj_sign(x)
     safe = np.where(ans == 0, 1.0, ans)
     if ord in (None, 2, "fro"):
-        return np.where(ans == 0, 0.0, g * (np.conj(x) if np.iscomplexobj(x) else x) / safe)
+        return np.where(ans == 0, 0.0, g * conj(x) / safe)
     p = float(ord)
     return np.where(ans == 0, 0.0, g * conj_sign(x) * (np.abs(x) / safe) ** (p - 1))
 
@@ -709,6 +709,11 @@ def imag_grad(g, x):
     return np.zeros_like(np.real(g))
 
 
+def conj(x):
+    """np.conj(x), without the copy for a real x (x itself): rules of real code stay as fast."""
+    return np.conj(x) if np.iscomplexobj(x) else x
+
+
 def conj_sign(x):
     """conj(x) / |x| (0 at 0), the derivative of |x|: np.sign(x) for a real x."""
     if not np.iscomplexobj(x):
@@ -986,10 +991,7 @@ def cov_grad(g, m, y=None, rowvar=True, bias=False, ddof=None):
     ddof = (0 if bias else 1) if ddof is None else ddof
     g = np.reshape(g, (x.shape[0], x.shape[0]))
     xc = x - x.mean(axis=1, keepdims=True)
-    if np.iscomplexobj(x) or np.iscomplexobj(g):   # C = Xc Xc^H / (N - ddof) for complex variables
-        gx = (g + np.conj(g.T)) @ np.conj(xc) / (n - ddof)
-    else:
-        gx = (g + g.T) @ xc / (n - ddof)
+    gx = (g + conj(g.T)) @ conj(xc) / (n - ddof)   # C = Xc Xc^H / (N - ddof) for complex variables
     pieces = np.split(gx, np.cumsum([p.shape[0] for p in parts])[:-1], 0)
     out = [(p if rowvar else p.T).reshape(np.shape(v)) for p, v in zip(pieces, [m, y])]
     return out
@@ -1627,7 +1629,7 @@ def nanvar_grad(g, a, axis=None, ddof=0, keepdims=False):
     """Gradient of np.nanvar: 2 g conj(a - nanmean) / (count - ddof) at the non-nan entries, 0 at nan."""
     a = np.asarray(a)
     count = nan_count(a, axis)
-    centred = np.conj(a - np.nanmean(a, axis=None if axis is None else normalize_axis(axis, a.ndim), keepdims=True))
+    centred = conj(a - np.nanmean(a, axis=None if axis is None else normalize_axis(axis, a.ndim), keepdims=True))
     out = np.where(np.isnan(a), 0.0, unreduce(np.real(g), a, axis, keepdims) * 2.0 * centred / (count - ddof))
     return out.astype(_grad_dtype(g, a), copy=False)
 

@@ -927,6 +927,7 @@ ROWS += [
     (rt.angle_grad, [A((1, 3)), C(_CZ)], {}),
     (rt.angle_grad, [A((3,)), C(_CZ[0] * 2.0), C(True)], {}),
     (rt.angle_grad, [A((3,)), C(np.ones(3))], {}),
+    (rt.conj, [A((3, 4))], {}),
     (rt.conj_sign, [A((3, 4))], {}),
     (rt.conj_sign, [F()], {}),
     (rt.float_like, [A((3,)), C(_ones(3))], {}),

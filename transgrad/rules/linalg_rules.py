@@ -45,8 +45,8 @@ def outer(y, a, b):
 
 @adjoint_template(np.vdot, convention="vdot(a, b) = sum(conj(a) b): a gets conj(g b), b gets g conj(a)")
 def vdot(y, a, b):
-    d[a] = np.conj(d[y] * np.reshape(b, np.shape(a)))
-    d[b] = d[y] * np.conj(np.reshape(a, np.shape(b)))
+    d[a] = rt.conj(d[y] * np.reshape(b, np.shape(a)))
+    d[b] = d[y] * rt.conj(np.reshape(a, np.shape(b)))
 
 
 @method_template("trace")

@@ -304,13 +304,13 @@ def prod(y, a, axis=None, *, keepdims=False):
 @method_template("var")
 @adjoint_template(np.var, convention="2 g conj(a - mean) / (n - ddof): the conjugate for a complex a")
 def var(y, a, axis=None, *, ddof=0, keepdims=False):
-    d[a] = rt.unreduce(np.real(d[y]), a, axis, keepdims) * (2.0 / (rt.reduced_size(a, axis) - ddof)) * np.conj(a - np.mean(a, axis, keepdims=True))
+    d[a] = rt.unreduce(np.real(d[y]), a, axis, keepdims) * (2.0 / (rt.reduced_size(a, axis) - ddof)) * rt.conj(a - np.mean(a, axis, keepdims=True))
 
 
 @method_template("std")
 @adjoint_template(np.std, convention="g conj(a - mean) / ((n - ddof) std): the conjugate for a complex a; zero spread gets 0")
 def std(y, a, axis=None, *, ddof=0, keepdims=False):
-    d[a] = rt.unreduce(rt.safe_ratio(np.real(d[y]), y), a, axis, keepdims) * np.conj(a - np.mean(a, axis, keepdims=True)) / (rt.reduced_size(a, axis) - ddof)
+    d[a] = rt.unreduce(rt.safe_ratio(np.real(d[y]), y), a, axis, keepdims) * rt.conj(a - np.mean(a, axis, keepdims=True)) / (rt.reduced_size(a, axis) - ddof)
 
 
 @method_template("cumsum")
@@ -660,14 +660,14 @@ def ediff1d(y, ary):
 
 @adjoint_template(np.convolve, convention="np.correlate conjugates its second argument, so the adjoints correlate with conj(v) and conj(a)")
 def convolve(y, a, v, mode="full"):
-    d[a] = np.correlate(rt.convolve_full(d[y], np.size(a), np.size(v), mode), np.conj(v), "valid")
-    d[v] = np.correlate(rt.convolve_full(d[y], np.size(a), np.size(v), mode), np.conj(a), "valid")
+    d[a] = np.correlate(rt.convolve_full(d[y], np.size(a), np.size(v), mode), rt.conj(v), "valid")
+    d[v] = np.correlate(rt.convolve_full(d[y], np.size(a), np.size(v), mode), rt.conj(a), "valid")
 
 
 @adjoint_template(np.correlate, convention="correlate(a, v)[k] = sum a[n + k] conj(v[n]): v gets the conjugate")
 def correlate(y, a, v, mode="valid"):
     d[a] = np.correlate(rt.convolve_full(d[y], np.size(a), np.size(v), mode), v[::-1], "valid")
-    d[v] = np.correlate(np.conj(rt.convolve_full(d[y], np.size(a), np.size(v), mode)), a, "valid")[::-1]
+    d[v] = np.correlate(rt.conj(rt.convolve_full(d[y], np.size(a), np.size(v), mode)), a, "valid")[::-1]
 
 
 @adjoint_template(np.cross)

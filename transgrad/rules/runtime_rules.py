@@ -685,6 +685,16 @@ def rt_multi_dot_grad_tangent(y, g, arrays):
 # ----- the complex helpers of abs, angle and the final cast (JAX/autograd convention) -----
 
 
+@adjoint_template(rt.conj, name="rt.conj", convention="as np.conj")
+def rt_conj(y, x):
+    d[x] = rt.real_like(rt.conj(d[y]), x)
+
+
+@tangent_template(rt.conj, name="rt.conj")
+def rt_conj_tangent(y, x):
+    t[y] = rt.conj(t[x])
+
+
 @adjoint_template(rt.conj_sign, name="rt.conj_sign", convention="conj(x)/|x|, 0 at 0; piecewise constant for a real x")
 def rt_conj_sign(y, x):
     d[x] = rt.conj_sign_derivative(d[y], x)
