@@ -270,8 +270,21 @@ class GradFunction(_Differentiated):
             raise
         if self.preserve_result:
             value, raw = out
-            return value, self._grads(raw, values)
+            return _finished(self, args, value), self._grads(raw, values)
         return self._grads(out, values)
+
+
+def _finished(compiled, args, value):
+    """The value of a function of `args` as its user sees it: for a compiled object built on a
+    gradient (tg.jvp or tg.vjp of tg.grad(f)), the raw output of the inner generated gradient shaped
+    like tg.grad's result (the real part for a real input of a complex computation)."""
+    if compiled._inner is None:
+        return value
+    inner = compiled._inner
+    values = inner._wrt_values(args, {})
+    if inner.preserve_result:
+        return value[0], inner._grads(value[1], values)
+    return inner._grads(value, values)
 
 
 def grad(function=None, wrt=0, *, preserve_result=False):
@@ -328,6 +341,7 @@ def vjp(function, *primals, wrt=0):
     except Exception as error:
         _point_at_user_line(error, artifact)
         raise
+    value = _finished(compiled, primals, value)
     backward = functions["backward"]
     state = {"saved": saved}
 
@@ -445,7 +459,8 @@ def jvp(function, primals, tangents, wrt=0):
     except Exception as error:
         _point_at_user_line(error, artifact)
         raise
-    result = JVPResult((value, _finalize(tangent_out, value)))
+    tangent_out = _finished(compiled, primals, _finalize(tangent_out, value))
+    result = JVPResult((_finished(compiled, primals, value), tangent_out))
     result.source = artifact.source
     return result
 

@@ -19,8 +19,6 @@ Hessian is never formed; hessian runs it once per input element.
 import inspect
 import weakref
 
-import re
-
 import numpy as np
 
 from transgrad import api, cache
@@ -36,45 +34,37 @@ def inner_function(inner, args):
                         f"not a {type(inner).__name__}; for second derivatives use tg.grad(tg.grad(f)), "
                         "tg.hessian(f) or tg.hvp(f, ...)")
     values = inner._wrt_values(args, {})
+    _refuse_complex(values)
     artifact, functions = inner._bound(values, args)
-    _refuse_complex(artifact, args)
     return functions["joint"]
 
 
-# Complex intermediate values: the second-order rules do not yet follow the conjugate convention
-# through them (|sin(x) + 1j x**2|**2 gave a wrong Hessian), so they are refused, not guessed.
-_COMPLEX_MARKS = re.compile(r"(?<![\w.])\d+(\.\d*)?j\b|\b(conj|conjugate|real|imag|angle|real_like|imag_grad|"
-                            r"fft\w*|ifft\w*|rfft\w*|irfft\w*|hfft|ihfft)\(|\bcomplex\(|\bfft\.")
-
-
-def _refuse_complex(artifact, args):
-    complex_code = getattr(artifact, "complex_code", None)
-    if complex_code is None:   # read the source once per compiled gradient, not on every call
-        complex_code = artifact.complex_code = any(_COMPLEX_MARKS.search(a.source) for a in _with_callees(artifact))
-    complex_argument = any(np.iscomplexobj(a) for a in args if isinstance(a, (complex, np.ndarray, np.generic)))
-    if complex_argument or complex_code:
+# Complex intermediate values are differentiated again like real ones (the rules follow the
+# JAX/autograd convention at every order). A complex *input* is not: its gradient dL/da - i dL/db
+# is a complex-valued function, so grad of grad has no scalar to differentiate, and its Hessian is
+# a real 2n x 2n matrix that input.shape + input.shape cannot hold.
+def _refuse_complex(values):
+    if any(_has_complex(v) for v in values):
         raise NonDifferentiableError(
-            "a gradient with complex values in it", None,
-            "higher derivatives (grad of grad, hessian, hvp) through complex numbers are not supported "
-            "yet; first derivatives of them are")
+            "a gradient with respect to a complex input", None,
+            "higher derivatives (grad of grad, hessian, hvp) with respect to complex inputs are not "
+            "supported: the gradient of a real loss of z = a + ib is the complex dL/da - i dL/db, and its "
+            "derivative is a real 2n x 2n matrix. Pass the real and imaginary parts as separate real "
+            "inputs (z = a + 1j * b) to get it. Complex intermediate values of real inputs are supported")
 
 
-def _with_callees(artifact, seen=None):
-    """The artifact and every compiled callee it links to (a helper of another module is compiled
-    on its own, and its complex values count too)."""
-    seen = set() if seen is None else seen
-    if id(artifact) in seen:
-        return []
-    seen.add(id(artifact))
-    found = [artifact]
-    for callee in artifact.callees:
-        found += _with_callees(callee, seen)
-    return found
+def _has_complex(value):
+    if isinstance(value, dict):
+        return any(_has_complex(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_complex(v) for v in value)
+    return isinstance(value, (complex, np.ndarray, np.generic)) and np.iscomplexobj(value)
 
 
 def bound(outer, values, args):
     """(artifact, functions) of `outer` (a compiled object whose function is a tg.grad object) for
     these inputs: the outer mode applied to the inner gradient's generated code."""
+    _refuse_complex(values)
     target = inner_function(outer._inner, args)
     key = outer._key(values, args)
     wrt = api._WrtTuple(outer.wrt, outer.as_tuple)
@@ -175,6 +165,7 @@ def hvp(function, primals, tangents, wrt=0):
     primals = tuple(primals)
     compiled = _jvp_of_gradient(function, wrt)
     values = compiled._wrt_values(primals, {})
+    _refuse_complex(values)
     if len(compiled.wrt) == 1 and not compiled.as_tuple:
         tangents = (tangents,)
     elif not isinstance(tangents, (tuple, list)) or len(tangents) != len(compiled.wrt):
@@ -236,8 +227,8 @@ class HessianFunction:
                 self._artifact, _, _, derivative = _run(compiled, args, tangents)
                 parts = (derivative,) if count == 1 and not compiled.as_tuple else _none_to_zeros(derivative, inputs)
                 for i, part in enumerate(parts):
-                    if part is not None:
-                        columns[i][..., k] = part
+                    if part is not None:   # real inputs: the real part (complex intermediates)
+                        columns[i][..., k] = np.real(part)
             for i, v in enumerate(inputs):
                 block = columns[i].reshape(np.shape(v) + np.shape(x))
                 blocks[i][j] = float(block) if block.ndim == 0 and isinstance(v, float) and isinstance(x, float) \

@@ -403,34 +403,36 @@ def norm_grad(g, x, ans, ord=None, axis=None, keepdims=False):
         raise ValueError(f"transgrad: np.linalg.norm gradient supports only the Frobenius matrix norm, got ord={ord!r}")
     if isinstance(ord, str) and ord != "fro":
         raise ValueError(f"transgrad: np.linalg.norm gradient does not support ord={ord!r}")
+    g = np.real(g)   # the norm is real: only the real part of its cotangent counts
     if ord == np.inf or ord == -np.inf:
-        return np.sign(x) * select_max(g, np.abs(x), ans, axis, keepdims)
+        return conj_sign(x) * select_max(g, np.abs(x), ans, axis, keepdims)
     if ord == 0:
         return np.zeros_like(x)
     ans = keep_reduced(ans, x, axis, keepdims)
     g = keep_reduced(g, x, axis, keepdims)
     if ord == 1:
-        return g * np.sign(x)
+        return g * conj_sign(x)
     safe = np.where(ans == 0, 1.0, ans)
     if ord in (None, 2, "fro"):
-        return np.where(ans == 0, 0.0, g * x / safe)
+        return np.where(ans == 0, 0.0, g * conj(x) / safe)
     p = float(ord)
-    return np.where(ans == 0, 0.0, g * np.sign(x) * (np.abs(x) / safe) ** (p - 1))
+    return np.where(ans == 0, 0.0, g * conj_sign(x) * (np.abs(x) / safe) ** (p - 1))
 
 
 def float_like(g, x):
-    """Cast a finished gradient to its input's type: float32 stays float32, float stays float."""
+    """Cast a finished gradient to its input's type: float32 stays float32, float stays float; a real
+    input gets the real part of a complex gradient (JAX/autograd convention)."""
     if type(x) is float:
         return g if type(g) is float else float(np.real(g))
     if isinstance(x, np.ndarray):
-        g = np.asarray(g)
+        g = real_like(np.asarray(g), x)
         if g.shape != x.shape:
             g = np.broadcast_to(g, x.shape)
         if g.dtype != x.dtype and np.issubdtype(x.dtype, np.inexact):
             g = g.astype(x.dtype)
         return g if g.flags.writeable else np.array(g)
     if isinstance(x, np.generic):
-        return x.dtype.type(g)
+        return x.dtype.type(real_like(g, x))
     return g
 
 
@@ -441,10 +443,11 @@ def float_like(g, x):
 
 
 def _grad_dtype(*values):
-    """The floating dtype a gradient for these values should have (float64 unless they are float32/16)."""
+    """The inexact dtype a gradient for these values should have: float64 unless they are float32/16,
+    complex when one of them is (a complex cotangent or operand must keep its imaginary part)."""
     dtypes = [np.asarray(v).dtype for v in values]
-    floating = [t for t in dtypes if np.issubdtype(t, np.floating)]
-    return np.result_type(*floating) if floating else np.dtype(float)
+    inexact = [t for t in dtypes if np.issubdtype(t, np.inexact)]
+    return np.result_type(*inexact) if inexact else np.dtype(float)
 
 
 def inverse_axes(axes):
@@ -719,10 +722,33 @@ def real_like(g, x):
 
 
 def imag_grad(g, x):
-    """Gradient of np.imag(x): -1j * g (JAX/autograd convention); 0 for a real x."""
+    """Gradient of np.imag(x): -1j Re(g) (JAX/autograd convention: the output is real, so only the real
+    part of its cotangent counts); 0 for a real x."""
     if np.iscomplexobj(x):
-        return -1j * np.asarray(g)
-    return np.zeros_like(g)
+        return -1j * np.real(g)
+    return np.zeros_like(np.real(g))
+
+
+def conj(x):
+    """np.conj(x), without the copy for a real x (x itself): rules of real code stay as fast."""
+    return np.conj(x) if np.iscomplexobj(x) else x
+
+
+def conj_sign(x):
+    """conj(x) / |x| (0 at 0), the derivative of |x|: np.sign(x) for a real x."""
+    if not np.iscomplexobj(x):
+        return np.sign(x)
+    return masked_div(np.conj(x), np.abs(x))
+
+
+def conj_sign_derivative(v, x):
+    """The derivative of conj_sign at x along v: -1j c Im(c v) / |x| with c = conj_sign(x) (0 at 0);
+    0 for a real x (np.sign is piecewise constant). Re(sum(w * derivative(v))) is symmetric in v
+    and w, so it is also its own adjoint."""
+    if not np.iscomplexobj(x):
+        return np.zeros(np.shape(v), dtype=_grad_dtype(x)) if np.ndim(v) else 0.0
+    c = conj_sign(x)
+    return masked_div(-1j * c * np.imag(c * v), np.abs(x))
 
 
 def astype_grad(g, x, y):
@@ -730,7 +756,7 @@ def astype_grad(g, x, y):
     boolean target (the cast stops the gradient, like PyTorch's .long())."""
     if not np.issubdtype(np.asarray(y).dtype, np.inexact):
         return np.zeros(np.shape(x), dtype=_grad_dtype(x))
-    g = real_like(g, x)
+    g = real_like(real_like(g, y), x)
     dtype = np.asarray(x).dtype
     return np.asarray(g).astype(dtype if np.issubdtype(dtype, np.inexact) else float, copy=False)
 
@@ -740,6 +766,18 @@ def no_gradient(callee, parameter, value):
     from transgrad.errors import NonDifferentiableError
     raise NonDifferentiableError(callee, None, f"its argument {parameter!r} is treated as a constant; "
                                  "wrap it in tg.detach(...) if that is what you want")
+
+
+def real_only(callee, x, detail):
+    """Raise NonDifferentiableError for a complex x: the rule of `callee` is written for real arrays
+    (a silently wrong complex derivative is worse than none)."""
+    if np.iscomplexobj(x):
+        from transgrad.errors import NonDifferentiableError
+        raise NonDifferentiableError(f"{callee} of a complex array", None, detail)
+
+
+_COMPLEX_FACTORIZATION = ("its gradient is written for real matrices only (a complex one needs conjugate "
+                          "transposes it does not take)")
 
 
 def output_grad(g, y, position):
@@ -962,7 +1000,8 @@ def average_grad_weights(g, a, ans, axis=None, weights=None, keepdims=False):
 
 
 def cov_grad(g, m, y=None, rowvar=True, bias=False, ddof=None):
-    """Gradients of np.cov(m, y) for m and y: (G + G^T) Xc / (N - ddof) for the stacked variables X."""
+    """Gradients of np.cov(m, y) for m and y: (G + G^T) Xc / (N - ddof) for the stacked variables X
+    ((G + G^H) conj(Xc) / (N - ddof) for complex ones)."""
     def rows(v):
         v = np.atleast_2d(np.asarray(v))
         return v if rowvar else v.T
@@ -972,7 +1011,7 @@ def cov_grad(g, m, y=None, rowvar=True, bias=False, ddof=None):
     ddof = (0 if bias else 1) if ddof is None else ddof
     g = np.reshape(g, (x.shape[0], x.shape[0]))
     xc = x - x.mean(axis=1, keepdims=True)
-    gx = (g + g.T) @ xc / (n - ddof)
+    gx = (g + conj(g.T)) @ conj(xc) / (n - ddof)   # C = Xc Xc^H / (N - ddof) for complex variables
     pieces = np.split(gx, np.cumsum([p.shape[0] for p in parts])[:-1], 0)
     inputs = [m] if y is None else [m, y]
     return [(p if rowvar else p.T).reshape(np.shape(v)) for p, v in zip(pieces, inputs)]
@@ -1242,6 +1281,7 @@ def _sym_tri(s, lower=True):
 def cholesky_grad(g, L, upper=False):
     """Gradient of np.linalg.cholesky, which reads only the lower (upper=True: upper) triangle:
     S = L^-T Phi(L^T G) L^-1 (Murray 2016), returned on that triangle."""
+    real_only("np.linalg.cholesky", L, _COMPLEX_FACTORIZATION)
     if upper:
         L, g = np.swapaxes(L, -1, -2), np.swapaxes(g, -1, -2)
     phi = np.tril(np.matmul(np.swapaxes(L, -1, -2), g))
@@ -1288,6 +1328,7 @@ def eigh_grad(g, a, ans, UPLO="L", vectors=True):
     """Gradient of np.linalg.eigh / eigvalsh. Repeated eigenvalues: the eigenvector part ignores pairs
     with equal eigenvalues (F_ij = 0), exact when the loss does not depend on the basis chosen in an
     eigenspace. The result lives on the triangle numpy reads (UPLO)."""
+    real_only("np.linalg.eigh / eigvalsh", a, _COMPLEX_FACTORIZATION)
     if vectors:
         w, v = ans
         gw, gv = output_grad(g, ans, 0), output_grad(g, ans, 1)
@@ -1308,6 +1349,9 @@ def eigh_grad(g, a, ans, UPLO="L", vectors=True):
 
 def slogdet_grad(g, a, ans):
     """Gradient of np.linalg.slogdet for the log-determinant: g inv(a)^T (the sign is a constant)."""
+    if np.iscomplexobj(a) and np.any(output_grad(g, ans, 0) != 0):
+        real_only("the sign of np.linalg.slogdet", a, "the sign of a complex determinant varies and its "
+                  "gradient is not written; differentiate np.linalg.det instead")
     glog = output_grad(g, ans, 1)
     return np.expand_dims(glog, (-2, -1)) * np.swapaxes(np.linalg.inv(a), -1, -2)
 
@@ -1316,6 +1360,7 @@ def svd_grad(g, a, ans, full_matrices=True, compute_uv=True):
     """Gradient of np.linalg.svd (Townsend 2016). Repeated singular values: pairs with equal values are
     left out of the singular-vector part (F_ij = 0). full_matrices=True is accepted only for square inputs."""
     a = np.asarray(a)
+    real_only("np.linalg.svd", a, _COMPLEX_FACTORIZATION)
     if not compute_uv:
         u, s, vh = np.linalg.svd(a, full_matrices=False)
         return np.matmul(u * np.expand_dims(g, -2), vh)
@@ -1345,6 +1390,7 @@ def svd_grad(g, a, ans, full_matrices=True, compute_uv=True):
 
 def qr_grad(g, a, ans):
     """Gradient of np.linalg.qr (reduced, m >= n): (gQ + Q copyltu(M)) R^-T with M = R gR^T - gQ^T Q."""
+    real_only("np.linalg.qr", a, _COMPLEX_FACTORIZATION)
     q, r = ans
     if np.shape(a)[-2] < np.shape(a)[-1]:
         raise ValueError("transgrad: the gradient of np.linalg.qr needs a matrix with at least as many rows as columns")
@@ -1435,16 +1481,7 @@ def irfft_grad(g, a, n=None, axis=-1, norm=None):
     """Gradient of np.fft.irfft (JAX/autograd convention for the complex input): conj(rfft(g)) weighted
     by 1 for the zero and Nyquist bins and 2 for the others (they stand for a conjugate pair), scaled
     like the inverse transform."""
-    size = g.shape[axis]
-    spec = np.conj(np.fft.rfft(g, axis=axis))
-    weights = np.full(spec.shape[axis], 2.0)
-    weights[0] = 1.0
-    if size % 2 == 0:
-        weights[-1] = 1.0
-    shape = [1] * np.ndim(spec)
-    shape[axis] = len(weights)
-    scale = {None: 1.0 / size, "backward": 1.0 / size, "ortho": 1.0 / np.sqrt(size), "forward": 1.0}[norm]
-    return real_like(_fit(spec * weights.reshape(shape) * scale, np.shape(a)[axis], axis), a)
+    return real_like(_irfft_last_grad(np.asarray(g), np.shape(a)[axis], axis, norm), a)
 
 
 def digamma(x):
@@ -1463,12 +1500,19 @@ def digamma(x):
 
 
 def angle_grad(g, z, deg=False):
-    """Gradient of np.angle: -1j g / z for a complex z (0 at z = 0); 0 for a real z."""
+    """Gradient of np.angle: -1j Re(g) / z for a complex z (0 at z = 0); 0 for a real z."""
     scale = 180 / np.pi if deg else 1.0
     if not np.iscomplexobj(z):
-        return np.zeros_like(g)
+        return np.zeros_like(np.real(g))
     z = np.asarray(z)
-    return np.where(z == 0, 0, -1j * scale * np.asarray(g) / np.where(z == 0, 1, z))
+    return np.where(z == 0, 0, -1j * scale * np.real(g) / np.where(z == 0, 1, z))
+
+
+def angle_grad_transpose(w, g, z, deg=False):
+    """The transpose of g -> angle_grad(g, z, deg): Im(w / z) (scaled; 0 at z = 0); 0 for a real z."""
+    if not np.iscomplexobj(z):
+        return np.zeros(np.shape(g), dtype=_grad_dtype(g))
+    return np.imag(masked_div(w, z)) * (180 / np.pi if deg else 1.0)
 
 
 def kron_grads(g, a, b):
@@ -1598,11 +1642,11 @@ def quantile_grads(g, a, q, axis=None, keepdims=False, scale=1.0, nan=False, met
 
 
 def nanvar_grad(g, a, axis=None, ddof=0, keepdims=False):
-    """Gradient of np.nanvar: 2 g (a - nanmean) / (count - ddof) at the non-nan entries, 0 at nan."""
+    """Gradient of np.nanvar: 2 g conj(a - nanmean) / (count - ddof) at the non-nan entries, 0 at nan."""
     a = np.asarray(a)
     count = nan_count(a, axis)
-    centred = a - np.nanmean(a, axis=None if axis is None else normalize_axis(axis, a.ndim), keepdims=True)
-    out = np.where(np.isnan(a), 0.0, unreduce(g, a, axis, keepdims) * 2.0 * centred / (count - ddof))
+    centred = conj(a - np.nanmean(a, axis=None if axis is None else normalize_axis(axis, a.ndim), keepdims=True))
+    out = np.where(np.isnan(a), 0.0, unreduce(np.real(g), a, axis, keepdims) * 2.0 * centred / (count - ddof))
     return out.astype(_grad_dtype(g, a), copy=False)
 
 
@@ -1751,6 +1795,10 @@ def gradient_grad(g, f, y, varargs=(), axis=None, edge_order=1):
 
 def corrcoef_grad(g, x, ans, y=None, rowvar=True):
     """Gradient of np.corrcoef through cov: R = C / (s s^T) with s = sqrt(diag C)."""
+    real_only("np.corrcoef", x, "its gradient is written for real variables only (numpy clips a complex "
+              "correlation's real and imaginary parts)")
+    if y is not None:
+        real_only("np.corrcoef", y, "its gradient is written for real variables only")
     c = np.cov(x, y, rowvar=rowvar)
     if np.ndim(c) == 0:
         return [np.zeros(np.shape(x), dtype=_grad_dtype(x)), None if y is None else np.zeros(np.shape(y), dtype=_grad_dtype(y))]
@@ -1854,7 +1902,7 @@ def _irfft_last_grad(g, length, axis, norm):
     """The cotangent of irfft's complex input (JAX convention) from the gradient g of its real output:
     conj(rfft(g)) weighted 1 at the zero and Nyquist bins, 2 elsewhere, scaled like the inverse."""
     size = np.shape(g)[axis]
-    spec = np.conj(np.fft.rfft(g, axis=axis))
+    spec = np.conj(np.fft.rfft(np.real(g), axis=axis))   # the output is real: Re(g) is its cotangent
     weights = np.full(spec.shape[axis], 2.0)
     weights[0] = 1.0
     if size % 2 == 0:
@@ -2881,6 +2929,8 @@ def norm_grad_dx(g, x, ans, ord=None, axis=None, keepdims=False):
     elementwise factor shaped like x, g (p - 1) |x|^(p-2) / ans^(p-1) (0 where ans is 0, as the
     gradient there)."""
     x = np.asarray(x)
+    real_only("the gradient of np.linalg.norm", x, "its second derivatives are written for real arrays only; "
+              "np.sqrt(np.sum(np.abs(z) ** 2)) differentiates twice")
     p = _norm_power(ord)
     if p is None:
         return np.zeros(x.shape, dtype=_grad_dtype(g, x))
@@ -2896,6 +2946,8 @@ def norm_grad_dans(g, x, ans, ord=None, axis=None, keepdims=False):
     """The partial derivative of norm_grad(g, x, ans, ...) with respect to ans, holding x fixed:
     -(p - 1) norm_grad / ans, shaped like x (each element's factor for its own norm)."""
     x = np.asarray(x)
+    real_only("the gradient of np.linalg.norm", x, "its second derivatives are written for real arrays only; "
+              "np.sqrt(np.sum(np.abs(z) ** 2)) differentiates twice")
     p = _norm_power(ord)
     if p is None:
         return np.zeros(x.shape, dtype=_grad_dtype(g, x))
@@ -3414,8 +3466,8 @@ def irfft_grad_transpose(w, g, a, n=None, axis=-1, norm=None):
 
 
 def imag_grad_transpose(w, g, x):
-    """The transpose of g -> imag_grad(g, x): -1j w for a complex x (real for a real g), else 0."""
-    return real_like(imag_grad(w, x), g) if np.iscomplexobj(x) else np.zeros(np.shape(g), dtype=_grad_dtype(g))
+    """The transpose of g -> imag_grad(g, x) = -1j Re(g): Im(w) for a complex x, else 0."""
+    return np.imag(w) if np.iscomplexobj(x) else np.zeros(np.shape(g), dtype=_grad_dtype(g))
 
 
 def matrix_power_grad_da(g, a, v, n):

@@ -9,6 +9,7 @@ import math
 import pathlib
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -508,7 +509,6 @@ def with_eigh(x):
 
 
 def with_ffts(x):
-    # each complex intermediate is used once: see the report on reused complex values
     return (np.sum(np.real(np.fft.fft(x * _C4)) ** 2) + np.sum(np.imag(np.fft.fft(x)) ** 3 * _C4)
             + np.sum(np.real(np.fft.rfft(x)) * np.imag(np.fft.rfft(x * _C4)))
             + np.sum(np.fft.irfft(np.fft.rfft(x) * np.fft.rfft(np.sin(x)), 4) * _C4)
@@ -567,20 +567,164 @@ def test_hessian_of_cumprod_with_a_zero_factor():
     np.testing.assert_allclose(H, expected, rtol=1e-5, atol=1e-5 * max(1.0, np.abs(expected).max()))
 
 
+def test_real_part_of_a_real_values_cotangent_reaches_a_complex_input():
+    # first derivatives: d[y] of the real y = Re(z) is 0.3 + 0.8j after y * (0.3 + 0.8j)
+    def f(x):
+        return np.sum(np.real((0.3 + 0.8j) * np.real(x * (1 + 2j))) + np.abs(x * (1 - 1j)) * np.imag(x * 2j))
+    assert tg.gradcheck(f, np.array([0.5, -1.0, 2.0]))
+    # the builtin abs of a complex number follows np.abs (it gave sign(z), not conj(z) / |z|)
+    assert tg.grad(builtin_abs_squared)(np.complex128(3 + 4j)) == pytest.approx(6 - 8j)
+    assert tg.gradcheck(builtin_abs_of_complex, 2.0)
+
+
+def builtin_abs_squared(z):
+    return abs(z) ** 2
+
+
+def builtin_abs_of_complex(x):
+    return abs(x * (1 + 1j) + 0.5j)
+
+
+# ----- complex intermediate values of real inputs (JAX/autograd convention at every order) -----
+
 def complex_modulus(x):
     return np.sum(np.abs(np.sin(x) + 1j * x ** 2) ** 2)
 
 
-@pytest.mark.parametrize("fn", [complex_modulus, with_ffts])
-def test_higher_derivatives_through_complex_values_are_refused_not_guessed(fn):
-    # the second-order rules do not yet follow the conjugate convention through complex values
-    # (|sin(x) + 1j x**2|**2 gave a wrong Hessian): a clear error instead
-    x = np.array([0.3, -0.7, 0.2, 1.1])
-    assert np.all(np.isfinite(tg.grad(fn)(x)))   # first derivatives are fine
-    with pytest.raises(tg.NonDifferentiableError, match="complex"):
-        tg.hessian(fn)(x)
-    with pytest.raises(tg.NonDifferentiableError, match="complex"):
-        tg.hvp(fn, (x,), x)
+def complex_abs(x):
+    return np.sum(np.abs(np.sin(x) + 1j * x ** 2) * _C4)
+
+
+def with_angle(x):
+    return np.sum(np.angle(np.cos(x) + 1j * x ** 3) * _C4) + np.sum(np.angle(np.exp(1j * x) * (2.0 - 1j), deg=True))
+
+
+def parts_and_conjugates(x):
+    z = np.sin(x) + 1j * x ** 2
+    w = np.conj(z) * np.exp(0.5j * x)
+    return (np.sum(np.real(z * w) * _C4) + np.sum(np.imag(w) ** 3) + np.sum(z.real * z.imag)
+            + np.sum(np.real(np.conjugate(w) * z) ** 2))
+
+
+def unit_circle(x):
+    return np.sum(np.real(np.exp(1j * x)) * _C4) + np.sum(np.imag(np.exp(1j * x ** 2)) ** 2)
+
+
+def reused_complex(x):
+    # z is read three times and reaches a real output through a complex product: each real value's
+    # cotangent may pick up an imaginary part that must not reach z (np.real reads the real part)
+    z = x * (1 + 2j) + np.sin(x)
+    y = np.real(z) * (0.3 + 0.8j)
+    return np.sum(np.real(y * z)) + np.sum(np.abs(z * z)) + np.sum(np.real(y) ** 2)
+
+
+_M4 = np.array([[1.0, 2.0j, 0.5, 0.0], [0.3 - 1j, 1.0, 2.0, 1j], [1j, 0.2, -1.0, 0.5], [0.0, 1.0, 1j, 2.0]])
+
+
+def complex_products(x):
+    # the helpers' buffers keep a complex cotangent complex (prod's second derivative, einsum)
+    z = np.sin(x) + 1j * x ** 2 + 0.3
+    return np.real(np.prod(z)) + np.real(np.einsum("i,ij,j->", np.conj(z), _M4, z)) + np.sum(np.abs(_M4 @ z) ** 2)
+
+
+def complex_statistics(x):
+    z = np.sin(x) + 1j * x ** 2 + 0.3
+    return (np.var(z) + np.std(z * 1j, ddof=1) + np.real(np.vdot(z, _M4 @ z)) + np.imag(np.vdot(_M4[0], z))
+            + np.sum(np.abs(np.convolve(z, _M4[0])) ** 2) + np.sum(np.abs(np.correlate(z, _M4[1] * z, "full"))))
+
+
+def fft_power(x):
+    return np.sum(np.abs(np.fft.fft(x)) ** 2)
+
+
+def rfft_power(x):
+    return np.sum(np.abs(np.fft.rfft(np.sin(x) * x)) ** 2 * _C4[:3])
+
+
+def irfft_loss(x):
+    return np.sum(np.fft.irfft(np.fft.rfft(x) * (1.0 + 2.0j) * np.fft.rfft(x ** 2)) ** 2 * _C4)
+
+
+def ifft_loss(x):
+    return np.sum(np.abs(np.fft.ifft(x ** 2 + 1j * x)) ** 3)
+
+
+COMPLEX_CASES = [(fn, lambda rng: rng.normal(size=4)) for fn in (
+    complex_modulus, complex_abs, with_angle, parts_and_conjugates, unit_circle, reused_complex, complex_products,
+    complex_statistics, fft_power, rfft_power, irfft_loss, ifft_loss, with_ffts)]
+
+
+@pytest.mark.parametrize("fn,make", COMPLEX_CASES, ids=[fn.__name__ for fn, _ in COMPLEX_CASES])
+def test_second_derivatives_through_complex_values_match_finite_differences(fn, make):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", np.exceptions.ComplexWarning)   # real inputs, real results
+        x, H, scale = assert_hessian_matches_finite_differences(fn, make, seed=5, trials=3)
+        assert H.dtype == np.float64
+        np.testing.assert_allclose(tg.jacobian(tg.grad(fn))(x), H, rtol=1e-8, atol=1e-8 * scale)
+        v = np.random.default_rng(6).normal(size=x.shape)
+        gradient, product = tg.hvp(fn, (x,), v)
+        assert np.isrealobj(gradient) and np.isrealobj(product)
+        np.testing.assert_allclose(product, H @ v, rtol=1e-8, atol=1e-8 * scale)
+        np.testing.assert_allclose(gradient, tg.grad(fn)(x), rtol=1e-12, atol=1e-12)
+
+
+def scalar_complex(x):
+    return abs(np.exp(1j * x) + 2 * x ** 2) ** 2 + np.angle(np.exp(1j * x * x) + 0.5) + np.imag(np.conj(x + 1j) ** 3)
+
+
+@pytest.mark.parametrize("x", [0.3, -1.1, 2.4])
+def test_grad_of_grad_through_complex_values_of_a_float(x):
+    gradient, eps = tg.grad(scalar_complex), 1e-5
+    second = tg.grad(tg.grad(scalar_complex))(x)
+    assert type(second) is float
+    np.testing.assert_allclose(second, (gradient(x + eps) - gradient(x - eps)) / (2 * eps), rtol=1e-6)
+    value, tangent = tg.jvp(tg.grad(scalar_complex), (x,), 1.0)   # real, like tg.grad's result
+    assert type(value) is float and type(tangent) is float
+    assert value == gradient(x)
+    np.testing.assert_allclose(tangent, second, rtol=1e-12)
+
+
+def third_through_complex(x):
+    return (np.real(np.exp(1j * x) * (0.5 + 2j)) + np.imag((x + 1j) ** 3) * np.real(np.conj(x * 1j + 2.0) * x)
+            + np.angle(np.exp(1j * x * x) + 0.5))
+
+
+@pytest.mark.parametrize("x", [0.3, 1.2])
+def test_third_derivative_through_complex_values(x):
+    # real/imag/conj/angle and complex arithmetic; abs of a complex value stops at second order
+    second, eps = tg.grad(tg.grad(third_through_complex)), 1e-5
+    np.testing.assert_allclose(tg.grad(second)(x), (second(x + eps) - second(x - eps)) / (2 * eps), rtol=1e-6)
+
+
+def complex_norm(x):
+    return np.linalg.norm(np.sin(x) + 1j * x ** 2)
+
+
+def test_second_derivatives_of_a_complex_norm_are_refused_not_guessed():
+    # the second-order helpers of np.linalg.norm are written for real arrays
+    x = np.array([0.3, -0.7, 0.2])
+    assert tg.gradcheck(complex_norm, x)
+    with pytest.raises(tg.NonDifferentiableError, match="np.linalg.norm of a complex array"):
+        tg.hessian(complex_norm)(x)
+
+
+def test_higher_derivatives_with_respect_to_complex_inputs_are_refused():
+    # the gradient of a real loss of z = a + ib is complex (dL/da - i dL/db): its derivative is a real
+    # 2n x 2n matrix that input.shape + input.shape cannot hold, and grad of grad has no real scalar
+    z = np.array([1.0 + 2.0j, 0.5 - 1.0j])
+    def f(z):
+        return np.sum(np.abs(z) ** 2)
+    assert np.allclose(tg.grad(f)(z), 2 * np.conj(z))   # first derivatives are fine
+    with pytest.raises(tg.NonDifferentiableError, match="complex input"):
+        tg.hessian(f)(z)
+    with pytest.raises(tg.NonDifferentiableError, match="complex input"):
+        tg.hvp(f, (z,), z)
+    with pytest.raises(tg.NonDifferentiableError, match="complex input"):
+        tg.grad(tg.grad(lambda z: np.abs(z) ** 2))(np.complex128(1 + 1j))
+    # a complex argument that is not differentiated is a constant
+    def g(x, c):
+        return np.sum(np.abs(x * c) ** 2)
+    np.testing.assert_allclose(tg.hessian(g)(np.array([0.5, -1.0]), z), np.diag(2 * np.abs(z) ** 2))
 
 
 # ----- a tg.grad object called inside a differentiated function -----

@@ -273,6 +273,75 @@ def test_real_input_gets_a_real_gradient_through_fft():
     assert tg.gradcheck(fft_roundtrip, x)
 
 
+_MC = np.array([[1.0, 2.0j, 0.5], [0.3 - 1j, 1.0, 2.0], [1j, 0.2, -1.0]])
+
+
+def complex_of(x):
+    return np.sin(x) + 1j * x ** 2 + 0.3
+
+
+def complex_norms(x):
+    z = complex_of(x)
+    return (np.linalg.norm(z) ** 3 + np.linalg.norm(z, 1) + np.linalg.norm(z, 3) + np.linalg.norm(z, np.inf)
+            + np.linalg.norm(np.outer(z, x), "fro"))
+
+
+def complex_statistics(x):
+    z = complex_of(x)
+    return np.var(z) + np.std(z * 1j, ddof=1) + np.real(np.vdot(z, _MC @ z)) + np.imag(np.vdot(_MC[0], z))
+
+
+def complex_contractions(x):
+    z = complex_of(x)
+    return np.real(np.einsum("i,ij,j->", np.conj(z), _MC, z)) + np.real(np.prod(z)) + np.abs(np.sum(z * z))
+
+
+def complex_signal_statistics(x):
+    # np.correlate and np.cov conjugate one operand; nanvar and nanstd like var and std
+    z = complex_of(x)
+    return (np.sum(np.abs(np.convolve(z, _MC[0])) ** 2) + np.sum(np.abs(np.correlate(z, _MC[1] * z, "full")))
+            + np.real(np.sum(np.cov(np.outer(z, x)) * _MC)) + np.nanvar(z) + np.nanstd(z * 1j))
+
+
+@pytest.mark.parametrize("fn", [complex_norms, complex_statistics, complex_contractions, complex_signal_statistics])
+def test_complex_intermediates_of_a_real_input_follow_the_convention(fn):
+    # norm, var and std of a complex array use conj(z); vdot conjugates its first argument; einsum and
+    # prod keep complex cotangents complex
+    assert tg.gradcheck(fn, np.array([0.4, -1.3, 0.8]), rtol=1e-4)
+
+
+def test_norm_and_var_of_a_complex_input_give_the_conjugate_gradient():
+    z = np.array([3.0 + 4.0j, -1.0 + 0.5j])
+    np.testing.assert_allclose(tg.grad(complex_norm_squared)(z), 2 * np.conj(z))
+    np.testing.assert_allclose(tg.grad(complex_variance)(z), np.conj(z - z.mean()))
+
+
+def complex_norm_squared(z):
+    return np.linalg.norm(z) ** 2
+
+
+def complex_variance(z):
+    return np.var(z)
+
+
+def complex_factorizations(x):
+    a = _MC + np.diag(complex_of(x))
+    h = a @ np.conj(a.T) + 3.0 * np.eye(3)
+    return (np.sum(np.abs(np.linalg.cholesky(h))), np.sum(np.linalg.eigvalsh(h)), np.sum(np.linalg.svd(a)[1]),
+            np.sum(np.abs(np.linalg.qr(a)[1])), np.real(np.linalg.slogdet(a)[0]), np.sum(np.abs(np.corrcoef(a))))
+
+
+@pytest.mark.parametrize("part", range(6), ids=["cholesky", "eigvalsh", "svd", "qr", "slogdet sign", "corrcoef"])
+def test_factorizations_of_complex_matrices_are_refused_not_guessed(part):
+    # their rules are written for real matrices: an error instead of a wrong gradient
+    with pytest.raises(tg.NonDifferentiableError, match="complex array"):
+        tg.grad(pick_factorization)(np.array([0.4, -1.3, 0.8]), part)
+
+
+def pick_factorization(x, part):
+    return complex_factorizations(x)[part]
+
+
 def det_singular(a):
     return np.linalg.det(a)
 

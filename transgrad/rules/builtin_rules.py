@@ -19,9 +19,9 @@ from transgrad.rules.registry import (adjoint_template, d, method_template, non_
                                       non_differentiable_methods)
 
 
-@adjoint_template(builtins.abs)
+@adjoint_template(builtins.abs, convention="as np.abs: gradient 0 at 0; complex x: g conj(x)/|x|")
 def abs_(y, x):
-    d[x] = d[y] * np.sign(x)
+    d[x] = np.real(d[y]) * rt.conj_sign(x)
 
 
 @adjoint_template(builtins.float)

@@ -9,7 +9,7 @@ from transgrad.rules.registry import t, tangent_method_template, tangent_templat
 
 @tangent_template(builtins.abs)
 def abs_(y, x):
-    t[y] = t[x] * np.sign(x)
+    t[y] = np.real(rt.conj_sign(x) * t[x])
 
 
 @tangent_template(builtins.float)

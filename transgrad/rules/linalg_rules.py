@@ -43,10 +43,10 @@ def outer(y, a, b):
     d[b] = np.reshape(np.dot(np.ravel(a), d[y]), np.shape(b))
 
 
-@adjoint_template(np.vdot)
+@adjoint_template(np.vdot, convention="vdot(a, b) = sum(conj(a) b): a gets conj(g b), b gets g conj(a)")
 def vdot(y, a, b):
-    d[a] = d[y] * np.reshape(b, np.shape(a))
-    d[b] = d[y] * np.reshape(a, np.shape(b))
+    d[a] = rt.conj(d[y] * np.reshape(b, np.shape(a)))
+    d[b] = d[y] * rt.conj(np.reshape(a, np.shape(b)))
 
 
 @method_template("trace")
@@ -55,7 +55,7 @@ def trace(y, a, offset=0, axis1=0, axis2=1):
     d[a] = rt.trace_grad(d[y], a, offset, axis1, axis2)
 
 
-@adjoint_template(np.linalg.norm, convention="gradient 0 at x = 0 (PyTorch: 0; JAX and autograd: nan); inf-norm ties split equally; only the Frobenius matrix norm")
+@adjoint_template(np.linalg.norm, convention="gradient 0 at x = 0 (PyTorch: 0; JAX and autograd: nan); inf-norm ties split equally; only the Frobenius matrix norm; complex x: g conj(x) |x|^(p-2) / norm^(p-1) (second derivatives: real x only)")
 def norm(y, x, ord=None, axis=None, keepdims=False):
     d[x] = rt.norm_grad(d[y], x, y, ord, axis, keepdims)
 
@@ -155,37 +155,37 @@ def matrix_power(y, a, n):
     d[a] = rt.matrix_power_grad(d[y], a, n)
 
 
-@adjoint_template(np.linalg.cholesky, convention="numpy reads only the lower triangle (upper=True: the upper one), so the gradient lives on that triangle; JAX and PyTorch return the symmetrized gradient instead")
+@adjoint_template(np.linalg.cholesky, convention="numpy reads only the lower triangle (upper=True: the upper one), so the gradient lives on that triangle; JAX and PyTorch return the symmetrized gradient instead; real matrices only (a complex one raises)")
 def cholesky(L, a, *, upper=False):
     d[a] = rt.cholesky_grad(d[L], L, upper)
 
 
-@adjoint_template(np.linalg.slogdet, tuple_result=True, convention="the sign is a constant; the log-determinant gets g inv(a)^T")
+@adjoint_template(np.linalg.slogdet, tuple_result=True, convention="the sign is a constant (a complex a whose sign gets a gradient raises); the log-determinant gets g inv(a)^T")
 def slogdet(y, a):
     d[a] = rt.slogdet_grad(d[y], a, y)
 
 
-@adjoint_template(np.linalg.eigh, tuple_result=True, convention="gradient on the triangle numpy reads (UPLO); repeated eigenvalues: the eigenvector term drops the tied pairs, with a RuntimeWarning (exact when the loss leaves the basis of each eigenspace free, e.g. a projector onto it; JAX and PyTorch give nan there)")
+@adjoint_template(np.linalg.eigh, tuple_result=True, convention="gradient on the triangle numpy reads (UPLO); repeated eigenvalues: the eigenvector term drops the tied pairs, with a RuntimeWarning (exact when the loss leaves the basis of each eigenspace free, e.g. a projector onto it; JAX and PyTorch give nan there); real matrices only (a complex one raises)")
 def eigh(y, a, UPLO="L"):
     d[a] = rt.eigh_grad(d[y], a, y, UPLO)
 
 
-@adjoint_template(np.linalg.eigvalsh, convention="gradient V diag(g) V^T on the triangle numpy reads (UPLO); well defined for repeated eigenvalues of a symmetric matrix")
+@adjoint_template(np.linalg.eigvalsh, convention="gradient V diag(g) V^T on the triangle numpy reads (UPLO); well defined for repeated eigenvalues of a symmetric matrix; real matrices only (a complex one raises)")
 def eigvalsh(y, a, UPLO="L"):
     d[a] = rt.eigh_grad(d[y], a, y, UPLO, False)
 
 
-@adjoint_template(np.linalg.svd, tuple_result=True, convention="full_matrices=False for non-square inputs; repeated singular values: the singular-vector term drops the tied pairs, with a RuntimeWarning (exact when the loss leaves the basis of each singular subspace free)")
+@adjoint_template(np.linalg.svd, tuple_result=True, convention="full_matrices=False for non-square inputs; repeated singular values: the singular-vector term drops the tied pairs, with a RuntimeWarning (exact when the loss leaves the basis of each singular subspace free); real matrices only (a complex one raises)")
 def svd(y, a, full_matrices=True, compute_uv=True):
     d[a] = rt.svd_grad(d[y], a, y, full_matrices, compute_uv)
 
 
-@adjoint_template(np.linalg.svdvals, convention="U diag(g) V^T")
+@adjoint_template(np.linalg.svdvals, convention="U diag(g) V^T; real matrices only (a complex one raises)")
 def svdvals(y, x):
     d[x] = rt.svd_grad(d[y], x, y, False, False)
 
 
-@adjoint_template(np.linalg.qr, tuple_result=True, convention="mode='reduced' with at least as many rows as columns")
+@adjoint_template(np.linalg.qr, tuple_result=True, convention="mode='reduced' with at least as many rows as columns; real matrices only (a complex one raises)")
 def qr(y, a):
     d[a] = rt.qr_grad(d[y], a, y)
 

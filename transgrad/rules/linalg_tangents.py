@@ -54,7 +54,7 @@ def trace(y, a, offset=0, axis1=0, axis2=1):
 
 @tangent_template(np.linalg.norm)
 def norm(y, x, ord=None, axis=None, keepdims=False):
-    t[y] = rt.reduced_tangent(t[x], rt.norm_grad(rt.ones_like(y), x, y, ord, axis, keepdims), axis, keepdims)
+    t[y] = np.real(rt.reduced_tangent(t[x], rt.norm_grad(rt.ones_like(y), x, y, ord, axis, keepdims), axis, keepdims))
 
 
 @tangent_template(np.linalg.inv)
@@ -114,12 +114,12 @@ def linalg_cross(y, x1, x2, axis=-1):
 
 @tangent_template(np.linalg.vector_norm)
 def vector_norm(y, x, axis=None, keepdims=False, ord=2):
-    t[y] = rt.reduced_tangent(t[x], rt.vector_norm_grad(rt.ones_like(y), x, y, ord, axis, keepdims), axis, keepdims)
+    t[y] = np.real(rt.reduced_tangent(t[x], rt.vector_norm_grad(rt.ones_like(y), x, y, ord, axis, keepdims), axis, keepdims))
 
 
 @tangent_template(np.linalg.matrix_norm)
 def matrix_norm(y, x, keepdims=False, ord="fro"):
-    t[y] = rt.reduced_tangent(t[x], rt.norm_grad(rt.ones_like(y), x, y, ord, (-2, -1), keepdims), (-2, -1), keepdims)
+    t[y] = np.real(rt.reduced_tangent(t[x], rt.norm_grad(rt.ones_like(y), x, y, ord, (-2, -1), keepdims), (-2, -1), keepdims))
 
 
 @tangent_template(np.linalg.multi_dot)

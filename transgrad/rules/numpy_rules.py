@@ -238,7 +238,7 @@ def reciprocal(y, x):
 
 @adjoint_template(np.absolute, np.abs, np.fabs, convention="gradient 0 at 0 (sign(0) = 0), as PyTorch and autograd (JAX gives 1); complex x: g conj(x)/|x|")
 def absolute(y, x):
-    d[x] = d[y] * np.conj(np.sign(x))
+    d[x] = np.real(d[y]) * rt.conj_sign(x)
 
 
 @adjoint_template(np.deg2rad, np.radians)
@@ -302,15 +302,15 @@ def prod(y, a, axis=None, *, keepdims=False):
 
 
 @method_template("var")
-@adjoint_template(np.var)
+@adjoint_template(np.var, convention="2 g conj(a - mean) / (n - ddof): the conjugate for a complex a")
 def var(y, a, axis=None, *, ddof=0, keepdims=False):
-    d[a] = rt.unreduce(d[y], a, axis, keepdims) * (2.0 / (rt.reduced_size(a, axis) - ddof)) * (a - np.mean(a, axis, keepdims=True))
+    d[a] = rt.unreduce(np.real(d[y]), a, axis, keepdims) * (2.0 / (rt.reduced_size(a, axis) - ddof)) * rt.conj(a - np.mean(a, axis, keepdims=True))
 
 
 @method_template("std")
-@adjoint_template(np.std)
+@adjoint_template(np.std, convention="g conj(a - mean) / ((n - ddof) std): the conjugate for a complex a; zero spread gets 0")
 def std(y, a, axis=None, *, ddof=0, keepdims=False):
-    d[a] = rt.unreduce(rt.safe_ratio(d[y], y), a, axis, keepdims) * (a - np.mean(a, axis, keepdims=True)) / (rt.reduced_size(a, axis) - ddof)
+    d[a] = rt.unreduce(rt.safe_ratio(np.real(d[y]), y), a, axis, keepdims) * rt.conj(a - np.mean(a, axis, keepdims=True)) / (rt.reduced_size(a, axis) - ddof)
 
 
 @method_template("cumsum")
@@ -462,17 +462,20 @@ def item(y, a):
 
 
 # ----- complex parts (JAX/autograd convention: for a real loss L of z = a + ib the gradient is
-# dL/da - i dL/db, so holomorphic rules read d[x] = d[y] * f'(x) and real inputs get real gradients) -----
+# dL/da - i dL/db, so holomorphic rules read d[x] = d[y] * f'(x) and real inputs get real gradients).
+# A rule whose output is real and whose input may be complex (real, imag, abs, angle, irfft) reads
+# only the real part of its cotangent: a real value's cotangent may carry a meaningless imaginary
+# part picked up from a complex operand (d[x] of x * 1j), which must not reach the complex input. -----
 
 
 @adjoint_template(np.real)
 def real(y, val):
-    d[val] = d[y]
+    d[val] = np.real(d[y])
 
 
 @attribute_template("real")
 def real_attribute(y, a):
-    d[a] = d[y]
+    d[a] = np.real(d[y])
 
 
 @adjoint_template(np.imag)
@@ -655,16 +658,16 @@ def ediff1d(y, ary):
 # ----- convolution, cross products, contractions -----
 
 
-@adjoint_template(np.convolve)
+@adjoint_template(np.convolve, convention="np.correlate conjugates its second argument, so the adjoints correlate with conj(v) and conj(a)")
 def convolve(y, a, v, mode="full"):
-    d[a] = np.correlate(rt.convolve_full(d[y], np.size(a), np.size(v), mode), v, "valid")
-    d[v] = np.correlate(rt.convolve_full(d[y], np.size(a), np.size(v), mode), a, "valid")
+    d[a] = np.correlate(rt.convolve_full(d[y], np.size(a), np.size(v), mode), rt.conj(v), "valid")
+    d[v] = np.correlate(rt.convolve_full(d[y], np.size(a), np.size(v), mode), rt.conj(a), "valid")
 
 
-@adjoint_template(np.correlate)
+@adjoint_template(np.correlate, convention="correlate(a, v)[k] = sum a[n + k] conj(v[n]): v gets the conjugate")
 def correlate(y, a, v, mode="valid"):
     d[a] = np.correlate(rt.convolve_full(d[y], np.size(a), np.size(v), mode), v[::-1], "valid")
-    d[v] = np.correlate(rt.convolve_full(d[y], np.size(a), np.size(v), mode), a, "valid")[::-1]
+    d[v] = np.correlate(rt.conj(rt.convolve_full(d[y], np.size(a), np.size(v), mode)), a, "valid")[::-1]
 
 
 @adjoint_template(np.cross)
@@ -1065,7 +1068,7 @@ def nanmedian(y, a, axis=None, *, keepdims=False):
     d[a] = rt.quantile_grads(d[y], a, 0.5, axis, keepdims, 1.0, True)[0]
 
 
-@adjoint_template(np.nanvar, convention="nan entries get 0; the others 2 g (a - nanmean) / (count - ddof)")
+@adjoint_template(np.nanvar, convention="nan entries get 0; the others 2 g conj(a - nanmean) / (count - ddof)")
 def nanvar(y, a, axis=None, *, ddof=0, keepdims=False):
     d[a] = rt.nanvar_grad(d[y], a, axis, ddof, keepdims)
 

@@ -213,7 +213,7 @@ def reciprocal(y, x):
 
 @tangent_template(np.absolute, np.abs, np.fabs)
 def absolute(y, x):
-    t[y] = np.real(np.conj(np.sign(x)) * t[x])
+    t[y] = np.real(rt.conj_sign(x) * t[x])
 
 
 @tangent_template(np.deg2rad, np.radians)
@@ -274,13 +274,13 @@ def prod(y, a, axis=None, *, keepdims=False):
 @tangent_method_template("var")
 @tangent_template(np.var)
 def var(y, a, axis=None, *, ddof=0, keepdims=False):
-    t[y] = np.sum(t[a] * (a - np.mean(a, axis, keepdims=True)), axis, keepdims=keepdims) * (2.0 / (rt.reduced_size(a, axis) - ddof))
+    t[y] = np.real(np.sum(t[a] * rt.conj(a - np.mean(a, axis, keepdims=True)), axis, keepdims=keepdims)) * (2.0 / (rt.reduced_size(a, axis) - ddof))
 
 
 @tangent_method_template("std")
 @tangent_template(np.std)
 def std(y, a, axis=None, *, ddof=0, keepdims=False):
-    t[y] = rt.safe_ratio(np.sum(t[a] * (a - np.mean(a, axis, keepdims=True)), axis, keepdims=keepdims), y * (rt.reduced_size(a, axis) - ddof))
+    t[y] = rt.safe_ratio(np.real(np.sum(t[a] * rt.conj(a - np.mean(a, axis, keepdims=True)), axis, keepdims=keepdims)), y * (rt.reduced_size(a, axis) - ddof))
 
 
 @tangent_method_template("cumsum")

@@ -317,7 +317,7 @@ def rt_split_grad_tangent(y, g, ary, pieces, axis=0):
 
 @adjoint_template(rt.real_like, name="rt.real_like")
 def rt_real_like(y, g, x):
-    d[g] = d[y]
+    d[g] = rt.real_like(d[y], y)
 
 
 @tangent_template(rt.real_like, name="rt.real_like")
@@ -653,6 +653,16 @@ def rt_imag_grad_tangent(y, g, x):
     t[y] = rt.imag_grad(t[g], x)
 
 
+@adjoint_template(rt.imag_grad_transpose, name="rt.imag_grad_transpose", convention="linear in w: Im(w), whose transpose is imag_grad")
+def rt_imag_grad_transpose(y, w, g, x):
+    d[w] = rt.real_like(rt.imag_grad(d[y], x), w)
+
+
+@tangent_template(rt.imag_grad_transpose, name="rt.imag_grad_transpose")
+def rt_imag_grad_transpose_tangent(y, w, g, x):
+    t[y] = rt.imag_grad_transpose(t[w], g, x)
+
+
 @adjoint_template(rt.matrix_power_grad, name="rt.matrix_power_grad", convention="a negative power needs an invertible matrix")
 def rt_matrix_power_grad(y, g, a, n):
     d[g] = rt.matrix_power_tangent(d[y], a, n)
@@ -695,3 +705,47 @@ def rt_i0_slope(y, x):
 @tangent_template(rt.i0_slope, name="rt.i0_slope")
 def rt_i0_slope_tangent(y, x):
     t[y] = t[x] * rt.i1_slope(x)
+
+
+# ----- the complex helpers of abs, angle and the final cast (JAX/autograd convention) -----
+
+
+@adjoint_template(rt.conj, name="rt.conj", convention="as np.conj")
+def rt_conj(y, x):
+    d[x] = rt.real_like(rt.conj(d[y]), x)
+
+
+@tangent_template(rt.conj, name="rt.conj")
+def rt_conj_tangent(y, x):
+    t[y] = rt.conj(t[x])
+
+
+@adjoint_template(rt.conj_sign, name="rt.conj_sign", convention="conj(x)/|x|, 0 at 0; piecewise constant for a real x")
+def rt_conj_sign(y, x):
+    d[x] = rt.conj_sign_derivative(d[y], x)
+
+
+@tangent_template(rt.conj_sign, name="rt.conj_sign")
+def rt_conj_sign_tangent(y, x):
+    t[y] = rt.conj_sign_derivative(t[x], x)
+
+
+@adjoint_template(rt.angle_grad, name="rt.angle_grad", convention="-1j Re(g) / z: linear in g, holomorphic in z")
+def rt_angle_grad(y, g, z, deg=False):
+    d[g] = rt.angle_grad_transpose(d[y], g, z, deg)
+    d[z] = rt.real_like(-rt.masked_div(rt.angle_grad(g, z, deg) * d[y], z), z)
+
+
+@tangent_template(rt.angle_grad, name="rt.angle_grad")
+def rt_angle_grad_tangent(y, g, z, deg=False):
+    t[y] = rt.angle_grad(t[g], z, deg) - rt.masked_div(rt.angle_grad(g, z, deg) * t[z], z)
+
+
+@adjoint_template(rt.float_like, name="rt.float_like", convention="the real part for a real x, cast and broadcast like x")
+def rt_float_like(y, g, x):
+    d[g] = rt.unbroadcast(rt.real_like(rt.real_like(d[y], y), g), g)
+
+
+@tangent_template(rt.float_like, name="rt.float_like")
+def rt_float_like_tangent(y, g, x):
+    t[y] = rt.float_like(t[g], x)
