@@ -1544,7 +1544,10 @@ def rollaxis_destination(a, axis, start=0):
 def fftn_grad(g, a, s=None, axes=None, norm=None, inverse=False):
     """Gradient of np.fft.fftn / ifftn: the same transform of g, cut or padded back to a's shape."""
     axes = tuple(range(np.ndim(g))) if axes is None else tuple(axes)
-    out = (np.fft.ifftn if inverse else np.fft.fftn)(g, axes=axes, norm=norm)
+    if inverse:
+        out = np.fft.ifftn(g, axes=axes, norm=norm)
+    else:
+        out = np.fft.fftn(g, axes=axes, norm=norm)
     for axis in axes:
         out = _fit(out, np.shape(a)[axis], axis)
     return out
@@ -1626,13 +1629,11 @@ def quantile_grads(g, a, q, axis=None, keepdims=False, scale=1.0, nan=False, met
     valid = count > 0
     gq_weighted = np.where(valid, gq, 0)
     sorted_grad = np.zeros(lead + (n,), dtype=dtype)
-    for k in range(fractions.shape[0]):
-        np.put_along_axis(sorted_grad, lo[k][..., None],
-                          np.take_along_axis(sorted_grad, lo[k][..., None], -1) + (gq_weighted[k] * (1 - t[k]))[..., None], -1)
-        np.put_along_axis(sorted_grad, hi[k][..., None],
-                          np.take_along_axis(sorted_grad, hi[k][..., None], -1) + (gq_weighted[k] * t[k])[..., None], -1)
-    out = np.empty_like(sorted_grad)
-    np.put_along_axis(out, order, sorted_grad, -1)
+    slots = np.arange(n)
+    for k in range(fractions.shape[0]):   # (1 - t) g to slot lo and t g to slot hi of the sorted values
+        sorted_grad = sorted_grad + (slots == lo[k][..., None]) * (gq_weighted[k] * (1 - t[k]))[..., None] \
+            + (slots == hi[k][..., None]) * (gq_weighted[k] * t[k])[..., None]
+    out = np.take_along_axis(sorted_grad, np.argsort(order, axis=-1), -1)   # back to the unsorted positions
     ga = np.transpose(out.reshape(moved.shape), np.argsort(kept + list(axes)))
     tops = np.stack([np.take_along_axis(ordered, hi[k][..., None], -1)[..., 0] for k in range(fractions.shape[0])])
     bottoms = np.stack([np.take_along_axis(ordered, lo[k][..., None], -1)[..., 0] for k in range(fractions.shape[0])])
@@ -1663,9 +1664,15 @@ def select_grads(g, condlist, choicelist):
 
 def select_default_grad(g, condlist, default):
     """Gradient of np.select for `default`: g where no condition holds."""
-    none = ~np.any(np.broadcast_arrays(*[np.asarray(c) for c in condlist], np.asarray(g, dtype=float))[:-1], axis=0) \
-        if len(condlist) else np.ones(np.shape(g), dtype=bool)
+    none = _none_selected(condlist, g)
     return _cast_like(unbroadcast(np.where(np.broadcast_to(none, np.shape(g)), g, 0.0), default), default)
+
+
+def _none_selected(condlist, g):
+    """Where no condition of np.select holds (a boolean mask shaped like g)."""
+    if not len(condlist):
+        return np.ones(np.shape(g), dtype=bool)
+    return ~np.any(np.broadcast_arrays(*[np.asarray(c) for c in condlist], np.asarray(g, dtype=float))[:-1], axis=0)
 
 
 def choose_grad(g, a, choices, mode="raise"):
@@ -1732,9 +1739,9 @@ def partition_grad(g, a, y, axis=-1):
         return partition_grad(np.ravel(g), np.ravel(a), y, 0).reshape(np.shape(a))
     source = np.argsort(a, axis=axis, kind="stable")
     target = np.argsort(y, axis=axis, kind="stable")
-    out = np.empty(np.shape(a), dtype=_grad_dtype(g, a))
-    np.put_along_axis(out, source, np.take_along_axis(np.asarray(g), target, axis), axis)
-    return out
+    # out[source] = g[target] along the axis, as a gather by the inverse permutation of source
+    moved = np.take_along_axis(np.asarray(g), target, axis)
+    return np.take_along_axis(moved, np.argsort(source, axis=axis), axis).astype(_grad_dtype(g, a), copy=False)
 
 
 def unstack_grad(g, x, y, axis=0):
@@ -1775,6 +1782,11 @@ def block_grad(g, arrays):
     return rebuild(arrays)
 
 
+def _gradient_matrix(n, spacing, edge_order):
+    """np.gradient as a matrix on length-n vectors with this spacing ([] for the default 1): a constant."""
+    return np.gradient(np.eye(n), *spacing, axis=0, edge_order=edge_order)
+
+
 def gradient_grad(g, f, y, varargs=(), axis=None, edge_order=1):
     """Gradient of np.gradient for f (linear in f): along each axis the transposed difference matrix
     (np.gradient of the identity) applied to that axis's output gradient. The spacings are constants."""
@@ -1788,7 +1800,7 @@ def gradient_grad(g, f, y, varargs=(), axis=None, edge_order=1):
     out = np.zeros(f.shape, dtype=_grad_dtype(g, f))
     for k, ax in enumerate(axes):
         n = f.shape[ax]
-        matrix = np.gradient(np.eye(n), *spacings[k:k + 1], axis=0, edge_order=edge_order)
+        matrix = _gradient_matrix(n, spacings[k:k + 1], edge_order)
         out = out + np.moveaxis(np.tensordot(matrix.T, np.moveaxis(np.asarray(grads[k]), ax, 0), axes=1), 0, ax)
     return _cast_like(out, f)
 
@@ -3434,8 +3446,11 @@ def eigh_grad_adjoint(wbar, g, a, ans, UPLO="L", vectors=True):
 def fft_grad_transpose(w, g, a, n=None, axis=-1, norm=None, inverse=False):
     """The transpose of g -> fft_grad(g, a, n, axis, norm, inverse): w cut or padded to g's length,
     then the same (symmetric) transform; real for a real g."""
-    transform = np.fft.ifft if inverse else np.fft.fft
-    out = transform(_fit(np.asarray(w), np.shape(g)[axis], axis), axis=axis, norm=norm)
+    fitted = _fit(np.asarray(w), np.shape(g)[axis], axis)
+    if inverse:
+        out = np.fft.ifft(fitted, axis=axis, norm=norm)
+    else:
+        out = np.fft.fft(fitted, axis=axis, norm=norm)
     return real_like(out, g)
 
 
