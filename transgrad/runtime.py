@@ -1980,6 +1980,30 @@ def i0_slope(x):
         return total
 
 
+def vander_slopes(x, N=None, increasing=False):
+    """d np.vander(x, N, increasing) / dx, column by column: power_j x ** (power_j - 1) (0 for power 0)."""
+    x = np.asarray(x)
+    n = len(x) if N is None else N
+    if n == 0:
+        return np.zeros((len(x), 0), dtype=_grad_dtype(x))
+    dtype = _grad_dtype(x)
+    zero = np.zeros((len(x), 1), dtype=dtype)
+    if increasing:
+        return np.concatenate([zero, np.arange(1, n, dtype=dtype) * np.vander(x, n - 1, increasing=True)], axis=1)
+    return np.concatenate([np.arange(n - 1, 0, -1, dtype=dtype) * np.vander(x, n - 1), zero], axis=1)
+
+
+def vander_grad(g, x, N=None, increasing=False):
+    """Gradient of np.vander for x: each row's cotangent against its column slopes (x's dtype)."""
+    return _cast_like(np.sum(g * vander_slopes(x, N, increasing), axis=1), x)
+
+
+def _leading_zeros_trimmed(p):
+    """np.trim_zeros(p, "f"), but p itself when it is all zeros: the positions kept are constants."""
+    nonzero = np.flatnonzero(p)
+    return p[nonzero[0]:] if nonzero.size else p
+
+
 def polyfit_grads(g, x, y, deg, p):
     """Gradients of np.polyfit (least squares, full column rank): with V = vander(x, deg + 1),
     Z = (V^T V)^-1 G and R = y - V p, gy = V Z and gV = R Z^T - V Z p^T, so gx = sum_j gV_j V'_j."""
@@ -2010,7 +2034,7 @@ def roots_grad(g, p, ans):
     if roots.size == 0:
         return np.zeros(p.shape, dtype=_grad_dtype(p))
     powers = np.arange(len(p) - 1, -1, -1)
-    slope = np.polyval(np.polyder(np.trim_zeros(p, "f") if np.any(p) else p), roots)
+    slope = np.polyval(polyder(_leading_zeros_trimmed(p)), roots)
     out = -np.sum((np.asarray(g) / slope)[:, None] * roots[:, None] ** powers[None, :], axis=0)
     return _cast_like(real_like(out, p), p)
 
@@ -2742,7 +2766,7 @@ def roots_tangent(tp, p, ans):
     if roots.size == 0:
         return np.zeros(roots.shape, dtype=np.result_type(roots, float))
     powers = np.arange(len(p) - 1, -1, -1)
-    slope = np.polyval(np.polyder(np.trim_zeros(p, "f") if np.any(p) else p), roots)
+    slope = np.polyval(polyder(_leading_zeros_trimmed(p)), roots)
     out = -np.matmul(roots[:, None] ** powers[None, :], np.asarray(tp)) / slope
     return _cast_like(real_like(out, roots), roots)
 

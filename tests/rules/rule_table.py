@@ -951,3 +951,10 @@ ROWS += [
     (rt.i0_slope, [V([0.0, 0.7, -1.3])], {}),
     (rt.i0_slope, [F()], {}),
 ]
+# np.vander (np.polyfit's gradient differentiates it again)
+ROWS += [
+    (np.vander, [A((4,))], {}),
+    (np.vander, [A((3,)), C(5)], {}),
+    (np.vander, [A((3,)), C(4)], {"increasing": True}),
+    (np.vander, [A((2,)), C(1)], {}),
+]

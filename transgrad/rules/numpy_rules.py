@@ -528,6 +528,11 @@ def ldexp(y, x1, x2):
     d[x1] = rt.unbroadcast(d[y] * np.exp2(x2), x1)
 
 
+@adjoint_template(np.vander, convention="V[:, j] = x ** power_j; d V / dx = power_j x ** (power_j - 1)")
+def vander(y, x, N=None, increasing=False):
+    d[x] = rt.vander_grad(d[y], x, N, increasing)
+
+
 @adjoint_template(np.polyval)
 def polyval(y, p, x):
     d[p] = rt.polyval_grad_p(d[y], p, x)

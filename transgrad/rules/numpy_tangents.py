@@ -491,6 +491,11 @@ def ldexp(y, x1, x2):
     t[y] = t[x1] * np.exp2(x2)
 
 
+@tangent_template(np.vander)
+def vander(y, x, N=None, increasing=False):
+    t[y] = np.expand_dims(t[x], 1) * rt.vander_slopes(x, N, increasing)
+
+
 @tangent_template(np.polyval)
 def polyval(y, p, x):
     t[y] = np.polyval(t[p], x) + t[x] * np.polyval(rt.polyder(p), x)
