@@ -1762,25 +1762,32 @@ def block_grad(g, arrays):
     """Gradient of np.block: a nested list like `arrays`, each block getting its slots' gradient."""
     leaves = _block_leaves(arrays, [])
     offsets = np.cumsum([0] + [int(np.size(leaf)) for leaf in leaves])
+    numbers = _block_numbers(arrays, [0])
+    labels = np.block(_block_labels(arrays, numbers, offsets))
+    return _block_rebuild(g, labels, arrays, numbers, offsets)
 
-    def labelled(node, counter):
-        if isinstance(node, list):
-            return [labelled(item, counter) for item in node]
-        k = counter.pop(0)
-        return offsets[k] + np.arange(int(np.size(node)), dtype=np.intp).reshape(np.shape(node))
 
-    labels = np.block(labelled(arrays, list(range(len(leaves)))))
-    counter = list(range(len(leaves)))
+def _block_numbers(node, next_number):
+    """`node`'s nested list structure with each block replaced by its position among the blocks."""
+    if isinstance(node, list):
+        return [_block_numbers(item, next_number) for item in node]
+    next_number[0] += 1
+    return next_number[0] - 1
 
-    def rebuild(node):
-        if isinstance(node, list):
-            return [rebuild(item) for item in node]
-        k = counter.pop(0)
-        part = _gather_back(g, labels, int(np.size(node)), offsets[k]).reshape(np.shape(node))
-        return _cast_like(part, node)
 
-    return rebuild(arrays)
+def _block_labels(node, numbers, offsets):
+    """Each block's elements numbered by their position in np.block's flattened input (constants)."""
+    if isinstance(node, list):
+        return [_block_labels(item, k, offsets) for item, k in zip(node, numbers)]
+    return offsets[numbers] + np.arange(int(np.size(node)), dtype=np.intp).reshape(np.shape(node))
 
+
+def _block_rebuild(g, labels, node, numbers, offsets):
+    """The gradient of each block of `node`: g gathered back from the slots its elements landed in."""
+    if isinstance(node, list):
+        return [_block_rebuild(g, labels, item, k, offsets) for item, k in zip(node, numbers)]
+    part = _gather_back(g, labels, int(np.size(node)), offsets[numbers]).reshape(np.shape(node))
+    return _cast_like(part, node)
 
 def _gradient_matrix(n, spacing, edge_order):
     """np.gradient as a matrix on length-n vectors with this spacing ([] for the default 1): a constant."""
@@ -2973,8 +2980,14 @@ def norm_grad_dx(g, x, ans, ord=None, axis=None, keepdims=False):
     ans = keep_reduced(ans, x, axis, keepdims)
     g = keep_reduced(g, x, axis, keepdims)
     safe = np.where(ans == 0, 1.0, ans)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        factor = g / safe if p == 2 else g * (p - 1) * np.abs(x) ** (p - 2) / safe ** (p - 1)
+    if p == 1:     # the gradient sign(x) is piecewise constant
+        factor = 0.0 * g
+    elif p == 2:
+        factor = g / safe
+    else:          # |x|^(p-2) is infinite at 0 for p < 2 (the gradient has a cusp there) and 0 for p > 2
+        at_zero = np.inf if p < 2 else 0.0
+        powered = np.where(x == 0, at_zero, np.abs(np.where(x == 0, 1.0, x)) ** (p - 2))
+        factor = g * (p - 1) * powered / safe ** (p - 1)
     return np.where(ans == 0, 0.0, factor) * np.ones(x.shape, dtype=_grad_dtype(g, x))
 
 
@@ -3315,10 +3328,15 @@ def _cumprod_back(out, axis, shape):
 def _cumprod_others(x, skip):
     """prod_{j <= k, j not in skip} x_j for every k (the cumulative product with the factors in
     `skip` left out), exact where x has zeros."""
-    others = np.array(x, dtype=_grad_dtype(x), copy=True)
-    for i in skip:
-        others[..., i] = 1.0
-    return np.cumprod(others, -1)
+    kept = _kept_positions(np.shape(x)[-1], skip)
+    return np.cumprod(np.where(kept, np.asarray(x, dtype=_grad_dtype(x)), 1.0), -1)
+
+
+def _kept_positions(n, skip):
+    """A boolean mask of length n, False at the positions in `skip` (a constant)."""
+    kept = np.ones(n, dtype=bool)
+    kept[list(skip)] = False
+    return kept
 
 
 def cumprod_grad_dg(w, g, x, y, axis=None):

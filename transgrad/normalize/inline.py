@@ -25,6 +25,7 @@ from transgrad.syntax import build
 
 _MAX_DEPTH = 12
 _VARIADIC = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS
+_API_MODULES = ("transgrad.api", "transgrad.higher")   # tg.grad, tg.jacobian, tg.hessian, ...
 
 
 class LocalFunctions:
@@ -149,7 +150,7 @@ class LocalFunctions:
         helper = self.resolver.resolve(call.func)
         if not inspect.isfunction(helper) or registry.lookup(helper) is not None:
             return None   # not a Python function, or one with a rule (tg.adjoint): a primitive
-        if (helper.__module__ or "").startswith("transgrad.") and any(self._function_valued(a) for a in _arguments(call)):
+        if helper.__module__ in _API_MODULES and any(self._function_valued(a) for a in _arguments(call)):
             self._module_helper(helper, call, enclosing)   # raises: tg.grad(f) made inside
         if helper.__globals__ is not self.parsed.globals and not any(
                 isinstance(a, gast.Name) and a.id in self.functions for a in _arguments(call)):
@@ -165,7 +166,7 @@ class LocalFunctions:
         return value is not None and callable(value) and not isinstance(value, type)
 
     def _module_helper(self, helper, call, enclosing):
-        if (helper.__module__ or "").startswith("transgrad."):   # tg.grad(f)(x) inside the function
+        if helper.__module__ in _API_MODULES:   # tg.grad(f)(x) inside the function
             raise UnsupportedSyntaxError(
                 f"making a tg.{helper.__name__}(...) object inside a differentiated function",
                 self.parsed.span(call), f"make it once outside (grad_f = tg.{helper.__name__}(f) at module level) "

@@ -24,7 +24,8 @@ from transgrad.rules.registry import adjoint_template, d, non_differentiable, t,
 non_differentiable(rt.zeros_like, rt.scalar_seed, rt.ones_like, rt.slot_of)
 # helpers without a rule are differentiated through their source; these compute dtypes and index
 # positions, which are constants there
-non_differentiable(rt._grad_dtype, rt._positions, rt._gradient_matrix, rt._none_selected)
+non_differentiable(rt._grad_dtype, rt._positions, rt._gradient_matrix, rt._none_selected, rt._block_numbers,
+                   rt._block_labels, rt._kept_positions)
 
 
 @adjoint_template(rt.grad_like, name="rt.grad_like", convention="linear in g; x is read for its structure and shape only")
