@@ -17,6 +17,7 @@ import re
 import gast
 
 from transgrad.syntax import build
+from transgrad.syntax.walk import walk
 
 _MARKER = re.compile(r"""^(\s*)(?:'|\"\"\")__transgrad_(grad_of_)?line__ (\d+)(?:'|\"\"\")$""")
 
@@ -69,7 +70,7 @@ def function_def(name, params, body, like=None):
 def name_runtime(function_defs, runtime_name):
     """Give the runtime's placeholder name in normalized code its final name (see syntax/build.py)."""
     for function_def in function_defs:
-        for node in gast.walk(function_def):
+        for node in walk(function_def):
             if isinstance(node, gast.Name) and node.id == build.RUNTIME:
                 node.id = runtime_name
     return function_defs

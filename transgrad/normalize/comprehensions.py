@@ -16,6 +16,7 @@ import gast
 from transgrad.errors import UnsupportedSyntaxError
 from transgrad.syntax import build
 from transgrad.syntax.naming import describe
+from transgrad.syntax.walk import walk
 
 _COMPREHENSIONS = (gast.ListComp, gast.GeneratorExp, gast.DictComp)
 
@@ -62,7 +63,7 @@ class LowerComprehensions:
         """(name holding the result, statements that build it)."""
         renames = {}
         for generator in node.generators:
-            for target in gast.walk(generator.target):
+            for target in walk(generator.target):
                 if isinstance(target, gast.Name):
                     renames[target.id] = self.namer.fresh(target.id)
         node = _Rename(renames).visit(node)
@@ -113,7 +114,7 @@ class _Rename(gast.NodeTransformer):
 
 
 def _contains(node):
-    return any(isinstance(n, _COMPREHENSIONS) for n in gast.walk(node))
+    return any(isinstance(n, _COMPREHENSIONS) for n in walk(node))
 
 
 def lower_comprehensions(function_node, namer, parsed):

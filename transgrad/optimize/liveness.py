@@ -9,6 +9,7 @@ rest of the primal nor the adjoint reads (dead_primal).
 import gast
 
 from transgrad.optimize.dce import is_marker
+from transgrad.syntax.walk import walk
 
 
 def sweep(stmts, live, removable):
@@ -65,14 +66,14 @@ def _target(stmt):
 
 def stores(stmt):
     """Names a simple statement binds (an augmented assignment's target is also read: see loads)."""
-    return {n.id for n in _nodes(stmt) if type(n) is gast.Name and type(n.ctx) is gast.Store}
+    return {n.id for n in walk(stmt) if type(n) is gast.Name and type(n.ctx) is gast.Store}
 
 
 def loads(nodes):
     """Names read anywhere in the nodes (an augmented assignment's target is read too)."""
     found = set()
     for tree in nodes:
-        for node in _nodes(tree):
+        for node in walk(tree):
             kind = type(node)
             if kind is gast.Name:
                 if type(node.ctx) is gast.Load:
@@ -80,20 +81,6 @@ def loads(nodes):
             elif kind is gast.AugAssign and type(node.target) is gast.Name:
                 found.add(node.target.id)
     return found
-
-
-def _nodes(tree):
-    """Every node under `tree` (gast.walk without its generic field iteration, for speed)."""
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        yield node
-        for field in node._fields:
-            value = getattr(node, field, None)
-            if isinstance(value, list):
-                stack.extend(v for v in value if isinstance(v, gast.AST))
-            elif isinstance(value, gast.AST):
-                stack.append(value)
 
 
 def remove_faint(stmts, needed, removable):

@@ -20,6 +20,7 @@ import numpy as np
 
 from transgrad.optimize.liveness import _sweep, loads
 from transgrad.syntax.build import dotted
+from transgrad.syntax.walk import walk
 
 _UFUNCS = {gast.Add: "add", gast.Sub: "subtract", gast.Mult: "multiply", gast.Div: "true_divide"}
 _SHAPE_READS = {"shape", "size", "ndim", "zeros_like"}
@@ -58,7 +59,7 @@ def _fresh_arrays(body, params, np_name):
     """Names bound once, at the top level, to the result of arithmetic or of a numpy ufunc."""
     counts = {}
     for stmt in body:
-        for node in gast.walk(stmt):
+        for node in walk(stmt):
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
                 counts[node.id] = counts.get(node.id, 0) + 1
     fresh = set()
@@ -83,7 +84,7 @@ def _aliased(stmts, np_name, rt_name):
     such a read may keep or return the object itself (a view, a list item, the result)."""
     allowed = set()
     for stmt in stmts:
-        for node in gast.walk(stmt):
+        for node in walk(stmt):
             if isinstance(node, (gast.BinOp,)):
                 allowed.update(id(n) for n in (node.left, node.right))
             elif isinstance(node, gast.UnaryOp):
@@ -102,7 +103,7 @@ def _aliased(stmts, np_name, rt_name):
                     allowed.update(id(a) for a in node.args)
     aliased = set()
     for stmt in stmts:
-        for node in gast.walk(stmt):
+        for node in walk(stmt):
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and id(node) not in allowed:
                 aliased.add(node.id)
             if isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
@@ -132,7 +133,7 @@ def free_dead_arrays(body, tail, params, is_array, np_name, rt_name):
     (no other name can hold the same array, so `del` frees it) are deleted."""
     counts = {}
     for stmt in body:
-        for node in gast.walk(stmt):
+        for node in walk(stmt):
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
                 counts[node.id] = counts.get(node.id, 0) + 1
     candidates = {stmt.targets[0].id for stmt in body

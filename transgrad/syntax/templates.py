@@ -11,6 +11,7 @@ import inspect
 import gast
 
 from transgrad.syntax import build
+from transgrad.syntax.walk import walk
 
 
 class Instance:
@@ -23,12 +24,12 @@ class Instance:
     def keep(self, wanted):
         """Only the contributions for which wanted(argument atom) holds, and the temps they need."""
         contributions = [(arg, expr) for arg, expr in self.contributions if wanted(arg)]
-        needed = {n.id for _, expr in contributions for n in gast.walk(expr) if isinstance(n, gast.Name)}
+        needed = {n.id for _, expr in contributions for n in walk(expr) if isinstance(n, gast.Name)}
         temps = []
         for stmt in reversed(self.temps):
             if stmt.targets[0].id in needed:
                 temps.insert(0, stmt)
-                needed |= {n.id for n in gast.walk(stmt.value) if isinstance(n, gast.Name)}
+                needed |= {n.id for n in walk(stmt.value) if isinstance(n, gast.Name)}
         return Instance(temps, contributions)
 
 
