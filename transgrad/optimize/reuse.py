@@ -81,34 +81,40 @@ def _makes_new_array(value, np_name):
 
 def _aliased(stmts, np_name, rt_name):
     """Names read anywhere other than as an arithmetic operand, a ufunc argument or for a shape:
-    such a read may keep or return the object itself (a view, a list item, the result)."""
+    such a read may keep or return the object itself (a view, a list item, the result). The
+    nodes are walked once and looked at twice: first what allows a read, then the reads."""
+    nodes = [node for stmt in stmts for node in walk(stmt)]
     allowed = set()
-    for stmt in stmts:
-        for node in walk(stmt):
-            if isinstance(node, (gast.BinOp,)):
-                allowed.update(id(n) for n in (node.left, node.right))
-            elif isinstance(node, gast.UnaryOp):
-                allowed.add(id(node.operand))
-            elif isinstance(node, gast.AugAssign):
-                allowed.add(id(node.value))
-            elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
-                    isinstance(node.func.value, gast.Name):
-                module, attribute = node.func.value.id, node.func.attr
-                if module == np_name and (isinstance(getattr(np, attribute, None), np.ufunc)
-                                          or attribute in _SHAPE_READS) and not node.keywords:
-                    allowed.update(id(a) for a in node.args)
-                elif module == rt_name and attribute in ("unbroadcast", "buffer") and len(node.args) == 2:
-                    allowed.add(id(node.args[1]))
-                elif module == rt_name and attribute == "zeros_like":
-                    allowed.update(id(a) for a in node.args)
+    for node in nodes:
+        kind = type(node)
+        if kind is gast.BinOp:
+            allowed.update(id(n) for n in (node.left, node.right))
+        elif kind is gast.UnaryOp:
+            allowed.add(id(node.operand))
+        elif kind is gast.AugAssign:
+            allowed.add(id(node.value))
+        elif kind is gast.Call and type(node.func) is gast.Attribute and type(node.func.value) is gast.Name:
+            _allow_call_arguments(node, allowed, np_name, rt_name)
     aliased = set()
-    for stmt in stmts:
-        for node in walk(stmt):
-            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and id(node) not in allowed:
-                aliased.add(node.id)
-            if isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
-                aliased.add(node.target.id)   # updated in place: its memory is someone's buffer
+    for node in nodes:
+        kind = type(node)
+        if kind is gast.Name and type(node.ctx) is gast.Load and id(node) not in allowed:
+            aliased.add(node.id)
+        elif kind is gast.AugAssign and type(node.target) is gast.Name:
+            aliased.add(node.target.id)   # updated in place: its memory is someone's buffer
     return aliased
+
+
+def _allow_call_arguments(call, allowed, np_name, rt_name):
+    """The arguments of `call` that it only reads as numbers or for their shape."""
+    module, attribute = call.func.value.id, call.func.attr
+    if module == np_name and (isinstance(getattr(np, attribute, None), np.ufunc)
+                              or attribute in _SHAPE_READS) and not call.keywords:
+        allowed.update(id(a) for a in call.args)
+    elif module == rt_name and attribute in ("unbroadcast", "buffer") and len(call.args) == 2:
+        allowed.add(id(call.args[1]))
+    elif module == rt_name and attribute == "zeros_like":
+        allowed.update(id(a) for a in call.args)
 
 
 def _nothing(stmt):
@@ -119,9 +125,10 @@ def _live_after(body, tail):
     """For each top-level statement, the names read after it (its successors, then `tail`)."""
     live = loads(tail)
     result = [None] * len(body)
+    memo = {}   # what each simple statement stores and loads, found once (loops are swept often)
     for position in range(len(body) - 1, -1, -1):
         result[position] = live
-        live, _ = _sweep([body[position]], live, _nothing, delete=False)
+        live, _ = _sweep([body[position]], live, _nothing, delete=False, memo=memo)
     return result
 
 
