@@ -19,7 +19,7 @@ import gast
 import numpy as np
 
 from transgrad.optimize.liveness import _sweep, loads
-from transgrad.syntax.build import dotted
+from transgrad.syntax import build
 from transgrad.syntax.walk import walk
 
 _UFUNCS = {gast.Add: "add", gast.Sub: "subtract", gast.Mult: "multiply", gast.Div: "true_divide"}
@@ -28,7 +28,10 @@ _SHAPE_READS = {"shape", "size", "ndim", "zeros_like"}
 
 def reuse_dead_operands(body, tail, params, is_number, is_array, np_name, rt_name):
     """The top-level statements with eligible results written into dead operands (in place)."""
-    fresh = _fresh_arrays(body, params, np_name)
+    # only a name that is surely an array can be rewritten: finding none skips the walks below
+    fresh = {name for name in _fresh_arrays(body, params, np_name) if is_array(build.name(name))}
+    if not fresh:
+        return body
     fresh -= _aliased(body + tail, np_name, rt_name)
     if not fresh:
         return body
@@ -48,8 +51,8 @@ def _rewrite(stmt, fresh, live, is_number, is_array, np_name, rt_name):
     for array, number in ((value.right, value.left), (value.left, value.right)):
         if isinstance(array, gast.Name) and array.id in fresh and array.id not in live \
                 and array.id != stmt.targets[0].id and is_number(number) and is_array(array):
-            ufunc = dotted(f"{np_name}.{_UFUNCS[type(value.op)]}")
-            call = gast.Call(func=dotted(f"{rt_name}.reuse"), args=[ufunc, value.left, value.right], keywords=[])
+            ufunc = build.dotted(f"{np_name}.{_UFUNCS[type(value.op)]}")
+            call = gast.Call(func=build.dotted(f"{rt_name}.reuse"), args=[ufunc, value.left, value.right], keywords=[])
             stmt.value = gast.copy_location(call, value)
             return stmt
     return None
@@ -147,6 +150,8 @@ def free_dead_arrays(body, tail, params, is_array, np_name, rt_name):
                   if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
                   and counts.get(stmt.targets[0].id) == 1 and stmt.targets[0].id not in params
                   and is_array(stmt.targets[0])}
+    if not candidates:
+        return body
     candidates -= _aliased(body + tail, np_name, rt_name)   # another name may hold the same array
     if not candidates:
         return body

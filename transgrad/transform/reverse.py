@@ -423,9 +423,10 @@ class Reverse(AssignmentAdjoints):
     def aliased(self, node):
         """A copy of an operand atom with the current alias applied (the old value of a self-assignment)."""
         node = build.clone(node)
-        for sub in walk(node):
-            if isinstance(sub, gast.Name) and sub.id in self.alias:
-                sub.id = self.alias[sub.id]
+        if self.alias:   # usually there is none
+            for sub in walk(node):
+                if isinstance(sub, gast.Name) and sub.id in self.alias:
+                    sub.id = self.alias[sub.id]
         return node
 
     def original(self, name):
