@@ -110,3 +110,14 @@ def test_repeated_calls_notice_a_rebound_callee():
         assert grad(np.array(3.0)) == 30.0
     finally:
         helper = saved
+
+
+def test_the_fast_path_follows_the_last_call(monkeypatch):
+    grad = tg.grad(quadratic)
+    grad(np.ones(3))
+    grad(np.ones(3, dtype=np.float32))   # same rank: the same compiled code, another dtype
+    calls = []
+    original = type(grad)._wrt_values
+    monkeypatch.setattr(type(grad), "_wrt_values", lambda self, *a: calls.append(1) or original(self, *a))
+    assert grad(np.ones(3, dtype=np.float32)).dtype == np.float32
+    assert not calls   # the repeated float32 call did not take the general path

@@ -217,11 +217,13 @@ class _Differentiated:
         key = self._key(values, args)
         last = self._last
         if last is not None and (last[0] is key or last[0] == key) and last[1].guards_hold():
-            return last[1], last[2]
-        wrt = _WrtTuple(self.wrt, self.as_tuple)
-        artifact, functions = cache.bound(self._target, wrt, self.mode, key, self.preserve_result)
-        self._last = (key, artifact, functions)
-        self._last_key = key
+            artifact, functions = last[1], last[2]
+        else:
+            wrt = _WrtTuple(self.wrt, self.as_tuple)
+            artifact, functions = cache.bound(self._target, wrt, self.mode, key, self.preserve_result)
+            self._last = (key, artifact, functions)
+            self._last_key = key
+        # the fast path follows the last call (a float32 array after a float64 one gets its own)
         self._fast = self._fast_path(key, args, artifact, functions)
         return artifact, functions
 
