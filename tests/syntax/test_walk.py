@@ -30,3 +30,32 @@ def test_a_node_changed_when_it_is_yielded_still_has_its_old_children_walked():
         if isinstance(node, gast.BinOp):
             node.left = gast.Constant(value=1, kind=None)
     assert seen.count("Name") == 3   # y, a and b
+
+
+def _rewriters(base):
+    class Rewriter(base):
+        """Renames x, drops `pass`, expands `del` into two statements, visits inside everything else."""
+
+        def visit_Name(self, node):
+            if node.id == "x":
+                node.id = "renamed"
+            return node
+
+        def visit_Pass(self, node):
+            return None
+
+        def visit_Delete(self, node):
+            return [gast.Expr(value=gast.Constant(value=1, kind=None)), node]
+
+    class SkipsLambdas(Rewriter):
+        def visit_Lambda(self, node):
+            return node
+    return Rewriter, SkipsLambdas
+
+
+def test_transformer_rewrites_exactly_as_gast_node_transformer():
+    from transgrad.syntax.walk import Transformer
+    source = inspect.getsource(sample) + "\ndef g(x):\n    pass\n    del x\n    return lambda x: x\n"
+    for fast, slow in zip(_rewriters(Transformer), _rewriters(gast.NodeTransformer)):
+        ours, theirs = fast().visit(gast.parse(source)), slow().visit(gast.parse(source))
+        assert ast.dump(ours) == ast.dump(theirs)

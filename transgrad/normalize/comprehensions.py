@@ -16,12 +16,12 @@ import gast
 from transgrad.errors import UnsupportedSyntaxError
 from transgrad.syntax import build
 from transgrad.syntax.naming import describe
-from transgrad.syntax.walk import walk
+from transgrad.syntax.walk import Transformer, walk
 
 _COMPREHENSIONS = (gast.ListComp, gast.GeneratorExp, gast.DictComp)
 
 
-class _Hoist(gast.NodeTransformer):
+class _Hoist(Transformer):
     """Replaces each outermost comprehension in an expression by a name, collecting loop statements."""
 
     def __init__(self, lowerer, like):
@@ -100,7 +100,7 @@ class LowerComprehensions:
         return out
 
 
-class _Rename(gast.NodeTransformer):
+class _Rename(Transformer):
     def __init__(self, renames):
         self.renames = renames
 

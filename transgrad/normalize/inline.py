@@ -22,7 +22,7 @@ from transgrad.frontend.fence import fence
 from transgrad.frontend.parse import parse_function
 from transgrad.rules import registry
 from transgrad.syntax import build
-from transgrad.syntax.walk import walk
+from transgrad.syntax.walk import Transformer, walk
 
 _MAX_DEPTH = 12
 _VARIADIC = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS
@@ -243,7 +243,7 @@ def _assigned_names(node):
     return names
 
 
-class _Rename(gast.NodeTransformer):
+class _Rename(Transformer):
     def __init__(self, renames, substitutions):
         self.renames = renames
         self.substitutions = substitutions

@@ -22,7 +22,7 @@ import gast
 import numpy as np
 
 from transgrad.syntax.build import clone, dotted
-from transgrad.syntax.walk import walk
+from transgrad.syntax.walk import Transformer, walk
 
 _ARITHMETIC = (gast.Add, gast.Sub, gast.Mult, gast.Div)
 _SHAPE_READS = ("shape", "size", "ndim")
@@ -48,7 +48,7 @@ def read_shapes_from_parameters(stmts, sources, np_name, rt_name):
     return stmts
 
 
-class _ArrayAttributes(gast.NodeTransformer):
+class _ArrayAttributes(Transformer):
     """np.size(x) -> x.size and np.shape(x) -> x.shape for names that surely hold arrays: the same
     value, without a function call."""
 
@@ -176,7 +176,7 @@ class ImplicitBroadcasts:
         return _Materialize(self).visit(stmt)
 
 
-class _Materialize(gast.NodeTransformer):
+class _Materialize(Transformer):
     def __init__(self, owner):
         self.owner = owner
 

@@ -20,7 +20,7 @@ import gast
 
 from transgrad.syntax import build
 from transgrad.syntax.templates import TemplateError, bind
-from transgrad.syntax.walk import walk
+from transgrad.syntax.walk import Transformer, walk
 
 RESULT = "__transgrad_result__"   # stands for the primal result until the caller names it
 
@@ -89,7 +89,7 @@ def _is_t(node):
     return isinstance(node, gast.Name) and node.id == "t"
 
 
-class _Substitute(gast.NodeTransformer):
+class _Substitute(Transformer):
     def __init__(self, mapping, result_param, renames, zeros, free_names, tangent_of):
         self.mapping = mapping
         self.result_param = result_param
