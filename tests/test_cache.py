@@ -65,3 +65,59 @@ def test_wrt_mode_and_options_are_separate_entries():
     tg.vjp(calls_helper, 1.0)
     keys = [k for k in cache._artifacts if k[0] is calls_helper.__code__]
     assert len(keys) == 3
+
+
+def quadratic(x):
+    return np.sum(x * x) if np.ndim(x) else x * x
+
+
+def ignores_input(x):
+    return 3.0
+
+
+def test_repeated_calls_with_one_argument_follow_its_type_dtype_and_rank():
+    grad = tg.grad(quadratic)
+    for x in (np.ones(3), np.ones((2, 2), dtype=np.float32), 1.5, np.array(2.0), np.ones(3), 1.5,
+              np.ones((2, 2), dtype=np.float32), np.ones(3, dtype=np.float32)):
+        for _ in range(2):   # the second call takes the fast path the first one set up
+            g = grad(x)
+            assert type(g) is type(x)
+            assert np.shape(g) == np.shape(x) and np.asarray(g).dtype == np.asarray(x).dtype
+            np.testing.assert_allclose(g, 2 * np.asarray(x))
+
+
+def test_repeated_calls_keep_the_result_shape_of_every_option():
+    x = np.arange(3.0)
+    for _ in range(2):
+        assert isinstance(tg.grad(quadratic, wrt=(0,))(x), tuple)
+        value, g = tg.value_and_grad(quadratic)(x)
+        assert value == 5.0
+        np.testing.assert_allclose(g, 2 * x)
+        np.testing.assert_array_equal(tg.grad(ignores_input)(x), np.zeros(3))   # finalized, not 0.0
+        with np.testing.assert_raises(TypeError):
+            tg.grad(quadratic)(np.arange(3))   # an integer array is refused on every call
+
+
+def test_repeated_calls_notice_a_rebound_callee():
+    global helper
+    grad = tg.grad(calls_helper)
+    assert grad(np.array(3.0)) == 12.0
+    assert grad(np.array(3.0)) == 12.0
+    saved = helper
+    try:
+        def helper(x):  # noqa: F811 - rebinding on purpose
+            return x * 5.0
+        assert grad(np.array(3.0)) == 30.0
+    finally:
+        helper = saved
+
+
+def test_the_fast_path_follows_the_last_call(monkeypatch):
+    grad = tg.grad(quadratic)
+    grad(np.ones(3))
+    grad(np.ones(3, dtype=np.float32))   # same rank: the same compiled code, another dtype
+    calls = []
+    original = type(grad)._wrt_values
+    monkeypatch.setattr(type(grad), "_wrt_values", lambda self, *a: calls.append(1) or original(self, *a))
+    assert grad(np.ones(3, dtype=np.float32)).dtype == np.float32
+    assert not calls   # the repeated float32 call did not take the general path

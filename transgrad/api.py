@@ -126,6 +126,28 @@ def _wraps(wrapper, function):
     functools.update_wrapper(wrapper, function, updated=updated)
 
 
+_ndarray = np.ndarray
+# what the generated joint function returns, for the fast path of GradFunction.__call__
+_BARE, _TUPLE, _PRESERVED = "bare gradient", "tuple of gradients", "(value, gradients)"
+
+
+class _FastPath:
+    """What a call with one float or array argument needs to skip the generic plumbing: the type,
+    dtype and rank of the argument the code was last used for (a dtype is compared by identity:
+    a numpy array's float64 is one object; another equal dtype only takes the slower path), the
+    generated function, and its artifact (for its guards and to point an error at the user's line)."""
+
+    __slots__ = ("kind", "dtype", "rank", "joint", "artifact", "guarded")
+
+    def __init__(self, kind, dtype, rank, joint, artifact):
+        self.kind = kind
+        self.dtype = dtype
+        self.rank = rank
+        self.joint = joint
+        self.artifact = artifact
+        self.guarded = artifact.guarded
+
+
 class _Differentiated:
     """Shared machinery of a function compiled for one (wrt, mode)."""
 
@@ -150,6 +172,9 @@ class _Differentiated:
         self._leaf_key = tuple((name, 0) for name in self.wrt)
         self._keys = {}   # argument ranks -> the interned key for a single float or array input
         self._single_position = self._first_positions == [0]
+        self._fast = None   # _FastPath of the last call, when it was one float or array argument
+        # how GradFunction.__call__ returns the generated function's result as is
+        self._returns = _PRESERVED if preserve_result else _TUPLE if self.as_tuple else _BARE
         _wraps(self, function)
 
     def _wrt_values(self, args, kwargs):
@@ -181,8 +206,6 @@ class _Differentiated:
                 key = self._keys.get(ranks)
                 if key is None:
                     key = self._keys[ranks] = (self._leaf_key, ranks)
-                    if len(ranks) == 1:
-                        self._keys[ranks[0]] = key   # the fast path of GradFunction.__call__
                 return key
         return tuple((name, _depth(value, f"argument {name!r}")) for name, value in zip(self.wrt, values)), ranks
 
@@ -194,12 +217,23 @@ class _Differentiated:
         key = self._key(values, args)
         last = self._last
         if last is not None and (last[0] is key or last[0] == key) and last[1].guards_hold():
-            return last[1], last[2]
-        wrt = _WrtTuple(self.wrt, self.as_tuple)
-        artifact, functions = cache.bound(self._target, wrt, self.mode, key, self.preserve_result)
-        self._last = (key, artifact, functions, functions.get("joint"))
-        self._last_key = key
+            artifact, functions = last[1], last[2]
+        else:
+            wrt = _WrtTuple(self.wrt, self.as_tuple)
+            artifact, functions = cache.bound(self._target, wrt, self.mode, key, self.preserve_result)
+            self._last = (key, artifact, functions)
+            self._last_key = key
+        # the fast path follows the last call (a float32 array after a float64 one gets its own)
+        self._fast = self._fast_path(key, args, artifact, functions)
         return artifact, functions
+
+    def _fast_path(self, key, args, artifact, functions):
+        """The _FastPath for later calls like this one, or None: only a call with one float or
+        floating array argument, differentiated, gets one (the commonest call)."""
+        if not (self._single_position and len(args) == 1 and key[0] is self._leaf_key and "joint" in functions):
+            return None
+        x = args[0]
+        return _FastPath(type(x), getattr(x, "dtype", None), key[1][0], functions["joint"], artifact)
 
     def _grads(self, raw, values):
         if len(values) == 1:
@@ -240,27 +274,28 @@ class GradFunction(_Differentiated):
     """The gradient of a scalar-valued function, compiled on first call."""
 
     def __call__(self, *args, **kwargs):
-        if self._single_position and not kwargs and len(args) == 1:
-            # the commonest call, one array or float differentiated: no generic plumbing
+        fast = self._fast
+        if fast is not None and len(args) == 1 and not kwargs:
+            # the commonest call, one array or float differentiated: as close to calling the generated
+            # function directly as the checks allow (the rank it was compiled for, its guards)
             x = args[0]
             kind = type(x)
-            if kind is np.ndarray and x.dtype.kind == "f" or kind is float:
-                key = self._keys.get(x.ndim if kind is np.ndarray else 0)
-                last = self._last
-                if key is not None and last is not None and last[0] is key and \
-                        (not last[1].guarded or last[1].guards_hold()):
-                    try:
-                        out = last[3](x)
-                    except Exception as error:
-                        _point_at_user_line(error, last[1])
-                        raise
-                    if self.preserve_result:
-                        return out[0], self._grads(out[1], args)
-                    grad = out[0] if self.as_tuple else out
-                    if type(grad) is kind and (kind is float or grad.dtype == x.dtype and grad.shape == x.shape
-                                               and grad.base is None):
-                        return (grad,) if self.as_tuple else grad   # already what _finalize returns
-                    return self._grads(out, args)
+            dtype = x.dtype if kind is _ndarray else None
+            if (dtype is fast.dtype and x.ndim == fast.rank if dtype is not None else kind is fast.kind) \
+                    and (not fast.guarded or fast.artifact.guards_hold()):
+                try:
+                    out = fast.joint(x)
+                except Exception as error:
+                    _point_at_user_line(error, fast.artifact)
+                    raise
+                returns = self._returns
+                if returns is _PRESERVED:
+                    return out[0], self._grads(out[1], args)
+                grad = out if returns is _BARE else out[0]
+                if type(grad) is kind and (dtype is None or grad.dtype is dtype and grad.shape == x.shape
+                                           and grad.base is None):
+                    return out   # already what _finalize returns: an owned array of x's dtype and shape
+                return self._grads(out, args)
         values = self._wrt_values(args, kwargs)
         artifact, functions = self._bound(values, args)
         try:

@@ -40,6 +40,7 @@ from transgrad.rules import registry
 from transgrad.syntax import build
 from transgrad.syntax.naming import Namer, names_in
 from transgrad.syntax.templates import TemplateError, bind
+from transgrad.syntax.walk import walk
 from transgrad.transform.forward import Forward, bind_wrt
 from transgrad.transform.reverse import Reverse
 
@@ -349,7 +350,7 @@ class _Linker:
         for parameter in signature.parameters.values():
             packed = mapping.get(parameter.name)
             if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD) and any(
-                    isinstance(n, gast.Name) and n.id in active for n in gast.walk(packed or gast.Tuple(elts=[]))):
+                    isinstance(n, gast.Name) and n.id in active for n in walk(packed or gast.Tuple(elts=[]))):
                 raise NonDifferentiableError(
                     callee.__name__, self.parsed.span(site.stmt),
                     "a value that needs a gradient is passed through its *args or **kwargs, which only works "
@@ -410,7 +411,7 @@ def _free_names(namer, resolver):
 
 
 def _check_with_blocks(node, resolver, parsed):
-    for sub in gast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, gast.With):
             context = sub.items[0].context_expr
             callee = resolver.resolve(context.func) if isinstance(context, gast.Call) else None

@@ -15,6 +15,7 @@ from transgrad.analysis.cfg import CFG
 from transgrad.analysis.dataflow import solve
 from transgrad.errors import UnsupportedSyntaxError
 from transgrad.syntax import build
+from transgrad.syntax.walk import walk
 
 _VIEW_METHODS = {"reshape", "transpose", "ravel", "squeeze", "swapaxes", "view", "diagonal", "T", "real", "imag"}
 _VIEW_FUNCTIONS = (np.reshape, np.transpose, np.ravel, np.squeeze, np.swapaxes, np.expand_dims, np.asarray,
@@ -92,7 +93,7 @@ def _reads(stmt):
         nodes = [stmt.iter]
     else:
         nodes = [stmt]
-    return {n.id for node in nodes for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    return {n.id for node in nodes for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
 def check_aliases(function_node, sites, resolver, parsed, depths):
@@ -102,7 +103,7 @@ def check_aliases(function_node, sites, resolver, parsed, depths):
     and is read after it.
     """
     order = _order(function_node)
-    statements = [node for node in gast.walk(function_node) if id(node) in order]
+    statements = [node for node in walk(function_node) if id(node) in order]
     live = live_after(function_node)
     relations = [(site.stmt, _relations(site, resolver, depths)) for site in sites]
     for site in sites:

@@ -20,6 +20,7 @@ import gast
 import numpy as np
 
 from transgrad import markers, runtime
+from transgrad.syntax.walk import walk
 
 _REDUCTIONS = (np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin, np.std, np.var,
                np.linalg.norm, np.average, np.median, np.ptp, np.nansum, np.nanmean)
@@ -46,7 +47,7 @@ def ranks(function_node, sites, param_ranks, resolve):
     other_writes = {site.target for site in sites if site not in assignments and site.operation.kind not in
                     ("setitem",)}
     loop_targets = {}
-    for node in gast.walk(function_node):
+    for node in walk(function_node):
         if isinstance(node, gast.For) and isinstance(node.target, gast.Name):
             loop_targets[node.target.id] = 0 if _is_range(node.iter, resolve) else None
     locals_ = {site.target for site in sites} | set(param_ranks) | set(loop_targets)

@@ -11,6 +11,7 @@ import textwrap
 import gast
 
 from transgrad.errors import SourceUnavailableError, SourceSpan
+from transgrad.syntax.walk import walk
 
 
 class ParsedFunction:
@@ -114,7 +115,7 @@ def _parse_lambda(function):
     except SyntaxError:
         raise SourceUnavailableError(unavailable) from None
     parameters = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
-    found = [node for node in gast.walk(module) if isinstance(node, gast.Lambda)
+    found = [node for node in walk(module) if isinstance(node, gast.Lambda)
              and node.lineno == code.co_firstlineno and _parameter_names(node.args) == parameters]
     if len(found) > 1:
         found = [node for node in found if _contains_code_of(node, code)]
@@ -149,6 +150,6 @@ def _shift_columns(module, lines):
     """Restore the indentation that dedent removed, so column numbers match the file."""
     indent = len(lines[0]) - len(lines[0].lstrip())
     if indent:
-        for sub in gast.walk(module):
+        for sub in walk(module):
             if hasattr(sub, "col_offset") and sub.col_offset is not None:
                 sub.col_offset += indent

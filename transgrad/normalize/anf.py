@@ -15,6 +15,7 @@ expression becomes an if statement. Every new statement keeps the user's line.
 import gast
 
 from transgrad.syntax import build
+from transgrad.syntax.walk import walk
 
 _OPAQUE = (gast.Compare, gast.BoolOp, gast.JoinedStr, gast.FormattedValue)
 
@@ -201,7 +202,7 @@ def _copy(node):
 def local_names(function_node):
     """Parameters and every name the function body assigns."""
     found = {a.id for a in function_node.args.args + function_node.args.kwonlyargs}
-    for node in gast.walk(function_node):
+    for node in walk(function_node):
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
             found.add(node.id)
     return found

@@ -16,11 +16,12 @@ import gast
 from transgrad.errors import UnsupportedSyntaxError
 from transgrad.syntax import build
 from transgrad.syntax.naming import describe
+from transgrad.syntax.walk import Transformer, walk
 
 _COMPREHENSIONS = (gast.ListComp, gast.GeneratorExp, gast.DictComp)
 
 
-class _Hoist(gast.NodeTransformer):
+class _Hoist(Transformer):
     """Replaces each outermost comprehension in an expression by a name, collecting loop statements."""
 
     def __init__(self, lowerer, like):
@@ -77,7 +78,7 @@ class LowerComprehensions:
         """(name holding the result, statements that build it)."""
         renames = {}
         for generator in node.generators:
-            for target in gast.walk(generator.target):
+            for target in walk(generator.target):
                 if isinstance(target, gast.Name):
                     renames[target.id] = self.namer.fresh(target.id)
         node = _Rename(renames).visit(node)
@@ -114,7 +115,7 @@ class LowerComprehensions:
         return out
 
 
-class _Rename(gast.NodeTransformer):
+class _Rename(Transformer):
     def __init__(self, renames):
         self.renames = renames
 
@@ -128,7 +129,7 @@ class _Rename(gast.NodeTransformer):
 
 
 def _contains(node):
-    return any(isinstance(n, _COMPREHENSIONS) for n in gast.walk(node))
+    return any(isinstance(n, _COMPREHENSIONS) for n in walk(node))
 
 
 def lower_comprehensions(function_node, namer, parsed):

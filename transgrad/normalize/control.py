@@ -19,6 +19,7 @@ import gast
 
 from transgrad.rules import registry
 from transgrad.syntax import build
+from transgrad.syntax.walk import walk
 
 
 class _Loop:
@@ -265,7 +266,7 @@ def _dict_view(iterable, dict_names):
 def dict_names(function_node):
     """Names every assignment of which is a dict display or dict(...) call."""
     kinds = {}
-    for node in gast.walk(function_node):
+    for node in walk(function_node):
         if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):
             is_dict = isinstance(node.value, gast.Dict) or (
                 isinstance(node.value, gast.Call) and isinstance(node.value.func, gast.Name)
@@ -288,7 +289,7 @@ def _range_len(sequences):
 def _early_returns(body):
     """True when a return appears anywhere but as the last top-level statement."""
     for position, stmt in enumerate(body):
-        for node in gast.walk(stmt):
+        for node in walk(stmt):
             if isinstance(node, gast.Return) and not (position == len(body) - 1 and node is stmt):
                 return True
     return False
@@ -296,7 +297,7 @@ def _early_returns(body):
 
 def _assigns(stmts, identifier):
     return any(isinstance(n, gast.Name) and n.id == identifier and isinstance(n.ctx, gast.Store)
-               for stmt in stmts for n in gast.walk(stmt))
+               for stmt in stmts for n in walk(stmt))
 
 
 def lower_control(function_node, namer, resolve):

@@ -14,6 +14,7 @@ import gast
 import numpy as np
 
 from transgrad.syntax import build
+from transgrad.syntax.walk import walk
 
 
 class Desugar:
@@ -122,7 +123,7 @@ def _simple_index(index):
 
 
 def _target_names(target):
-    return [n.id for n in gast.walk(target) if isinstance(n, gast.Name)]
+    return [n.id for n in walk(target) if isinstance(n, gast.Name)]
 
 
 def _as_load(target):

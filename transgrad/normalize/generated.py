@@ -36,6 +36,7 @@ import gast
 from transgrad import runtime
 from transgrad.errors import UnsupportedSyntaxError
 from transgrad.syntax import build
+from transgrad.syntax.walk import walk
 
 GENERATED_PREFIX = "<transgrad "
 
@@ -50,7 +51,7 @@ def is_generated(parsed):
 def drop_deletes(node):
     """Remove `del name` statements (generated code frees dead arrays early, optimize/reuse.py):
     they only release memory, and the names are never read again."""
-    for sub in gast.walk(node):
+    for sub in walk(node):
         for field in ("body", "orelse"):
             stmts = getattr(sub, field, None)
             if isinstance(stmts, list):
@@ -61,7 +62,7 @@ def drop_deletes(node):
 
 def prepare_generated(node, namer, resolver, parsed):
     """Rewrite the in-place statements of generated code `node` (a FunctionDef) in place."""
-    rt_names = {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and resolver.resolve(n) is runtime}
+    rt_names = {n.id for n in walk(node) if isinstance(n, gast.Name) and resolver.resolve(n) is runtime}
     stacks = _stacks(node) | _stacks_of_the_pair(node, parsed)
     _Rewriter(namer, resolver, parsed, rt_names, stacks, _owned_lists(node, rt_names) - stacks).run(node)
 
@@ -91,16 +92,16 @@ def _owned_lists(node, rt_names):
     """Names the generated code pops (a list gradient's last slot) that only ever hold a list the
     code made itself (rt.zeros_like, rt.maybe_copy, rt.owned, a display) and that no other name
     refers to: `d.pop()` may become `d = d[:-1]` without another name missing the change."""
-    popped = {sub.func.value.id for sub in gast.walk(node) if isinstance(sub, gast.Call)
+    popped = {sub.func.value.id for sub in walk(node) if isinstance(sub, gast.Call)
               and isinstance(sub.func, gast.Attribute) and sub.func.attr == "pop"
               and isinstance(sub.func.value, gast.Name) and not sub.args}
     params = {a.id for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs}
     ok = popped - params
-    for sub in gast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, gast.Assign):
             value = sub.value
             for target in sub.targets:
-                for name in (n.id for n in gast.walk(target) if isinstance(n, gast.Name)):
+                for name in (n.id for n in walk(target) if isinstance(n, gast.Name)):
                     if name in ok and not (isinstance(target, gast.Name) and _makes_list(value, rt_names)):
                         ok.discard(name)
             if isinstance(value, gast.Name):
@@ -125,10 +126,10 @@ def _stacks(node):
     .append, popped with .pop, carried in tuples (a split function's saved values)."""
     uses, bad = {}, set()
     parents = {}
-    for parent in gast.walk(node):
+    for parent in walk(node):
         for child in gast.iter_child_nodes(parent):
             parents[id(child)] = parent
-    for sub in gast.walk(node):
+    for sub in walk(node):
         if not isinstance(sub, gast.Name):
             continue
         parent = parents.get(id(sub))
@@ -148,10 +149,10 @@ def _stacks(node):
             continue
         else:
             bad.add(sub.id)
-    popped = {sub.func.value.id for sub in gast.walk(node) if isinstance(sub, gast.Call)
+    popped = {sub.func.value.id for sub in walk(node) if isinstance(sub, gast.Call)
               and isinstance(sub.func, gast.Attribute) and sub.func.attr == "pop"
               and isinstance(sub.func.value, gast.Name) and not sub.args}
-    made = {s.targets[0].id for s in gast.walk(node) if isinstance(s, gast.Assign) and len(s.targets) == 1
+    made = {s.targets[0].id for s in walk(node) if isinstance(s, gast.Assign) and len(s.targets) == 1
             and isinstance(s.targets[0], gast.Name) and (_is_empty_list(s.value) or _is_list_of(s.value, s.targets[0].id))}
     return (popped & made) - bad
 
@@ -175,7 +176,7 @@ class _Rewriter:
         self.stacks = stacks
 
     def run(self, node):
-        for sub in gast.walk(node):
+        for sub in walk(node):
             for field, value in gast.iter_fields(sub):
                 if isinstance(value, gast.Call) and self.runtime_name(value) in ("reuse", "call_rule"):
                     setattr(sub, field, self.unreuse(value))
@@ -274,7 +275,7 @@ class _Rewriter:
                 and isinstance(value.func.value, gast.Name) and value.func.value.id in self.stacks and not value.args)
 
     def hoist_pops(self, node, before):
-        for sub in gast.walk(node):
+        for sub in walk(node):
             for field, value in gast.iter_fields(sub):
                 if self.is_pop(value):
                     stack = value.func.value.id

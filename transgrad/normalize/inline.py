@@ -22,6 +22,7 @@ from transgrad.frontend.fence import fence
 from transgrad.frontend.parse import parse_function
 from transgrad.rules import registry
 from transgrad.syntax import build
+from transgrad.syntax.walk import Transformer, walk
 
 _MAX_DEPTH = 12
 _VARIADIC = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS
@@ -56,7 +57,7 @@ class LocalFunctions:
     def _lambda_arguments(self, stmt):
         """Lambdas passed to local functions or to helpers of this module become named local functions."""
         out = []
-        for call in [n for n in gast.walk(stmt) if isinstance(n, gast.Call)]:
+        for call in [n for n in walk(stmt) if isinstance(n, gast.Call)]:
             callee = self.resolver.resolve(call.func)
             callee_is_ours = (isinstance(call.func, gast.Name) and call.func.id in self.functions) or \
                 (inspect.isfunction(callee) and registry.lookup(callee) is None)   # a rule's callee is a primitive
@@ -115,7 +116,7 @@ class LocalFunctions:
 
     def check_no_values(self, node):
         """After inlining, a local function's name may only have been called or passed to a helper."""
-        for sub in gast.walk(node):
+        for sub in walk(node):
             if isinstance(sub, gast.Name) and sub.id in self.functions and isinstance(sub.ctx, gast.Load):
                 definition = self.functions[sub.id]
                 raise UnsupportedSyntaxError(
@@ -179,7 +180,7 @@ class LocalFunctions:
         fence(parsed, inlined=True)
         node = build.clone(parsed.node)
         assigned = _assigned_names(node)
-        clash = {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and n.id not in assigned} & set(enclosing)
+        clash = {n.id for n in walk(node) if isinstance(n, gast.Name) and n.id not in assigned} & set(enclosing)
         if clash:
             raise UnsupportedSyntaxError(
                 f"{helper.__name__} reads the global `{sorted(clash)[0]}`, which is also a local variable here",
@@ -245,13 +246,13 @@ def _arguments(call):
 def _assigned_names(node):
     names = {a.id for a in node.args.args + node.args.kwonlyargs}
     names |= {a.id for a in (node.args.vararg, node.args.kwarg) if a is not None}
-    for sub in gast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, gast.Name) and isinstance(sub.ctx, (gast.Store, gast.Param)):
             names.add(sub.id)
     return names
 
 
-class _Rename(gast.NodeTransformer):
+class _Rename(Transformer):
     def __init__(self, renames, substitutions):
         self.renames = renames
         self.substitutions = substitutions

@@ -22,6 +22,7 @@ import gast
 import numpy as np
 
 from transgrad.syntax.build import clone, dotted
+from transgrad.syntax.walk import Transformer, walk
 
 _ARITHMETIC = (gast.Add, gast.Sub, gast.Mult, gast.Div)
 _SHAPE_READS = ("shape", "size", "ndim")
@@ -30,7 +31,7 @@ _SHAPE_READS = ("shape", "size", "ndim")
 def read_shapes_from_parameters(stmts, sources, np_name, rt_name):
     """Rewrite shape reads of variables that have a parameter's shape (in place)."""
     for stmt in stmts:
-        for node in gast.walk(stmt):
+        for node in walk(stmt):
             if not isinstance(node, gast.Call) or not isinstance(node.func, gast.Attribute) \
                     or not isinstance(node.func.value, gast.Name):
                 continue
@@ -47,7 +48,7 @@ def read_shapes_from_parameters(stmts, sources, np_name, rt_name):
     return stmts
 
 
-class _ArrayAttributes(gast.NodeTransformer):
+class _ArrayAttributes(Transformer):
     """np.size(x) -> x.size and np.shape(x) -> x.shape for names that surely hold arrays: the same
     value, without a function call."""
 
@@ -85,7 +86,7 @@ class ImplicitBroadcasts:
     def run(self, stmts, tail):
         """The statements rewritten; a scalar is kept implicit only if no use has to broadcast it
         (otherwise the original array is clearer and no slower)."""
-        if not any(_is_attribute(node.func, self.np, "broadcast_to") for stmt in stmts for node in gast.walk(stmt)
+        if not any(_is_attribute(node.func, self.np, "broadcast_to") for stmt in stmts for node in walk(stmt)
                    if isinstance(node, gast.Call)):
             return stmts   # nothing is spread over an array: nothing to keep as a number
         allowed = _assigned_once(stmts + tail)
@@ -175,7 +176,7 @@ class ImplicitBroadcasts:
         return _Materialize(self).visit(stmt)
 
 
-class _Materialize(gast.NodeTransformer):
+class _Materialize(Transformer):
     def __init__(self, owner):
         self.owner = owner
 
@@ -246,7 +247,7 @@ def _assigned_once(stmts):
     """Names bound exactly once, by a plain assignment, and never updated in place."""
     counts, excluded = {}, set()
     for stmt in stmts:
-        for node in gast.walk(stmt):
+        for node in walk(stmt):
             if isinstance(node, gast.Assign):
                 for target in node.targets:
                     if isinstance(target, gast.Name):

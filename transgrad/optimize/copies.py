@@ -10,6 +10,7 @@ straight-line code is rewritten.
 import gast
 
 from transgrad.optimize.liveness import loads, sweep, stores
+from transgrad.syntax.walk import walk
 
 
 def propagate_copies(stmts, keep=()):
@@ -56,7 +57,7 @@ def _substitute(stmt, copies):
     else:
         parts = []
     for part in parts:
-        for node in gast.walk(part):
+        for node in walk(part):
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id in copies:
                 node.id = copies[node.id]
 

@@ -9,6 +9,7 @@ later statement reads is dead:
     return rt.buffer(dx, x)
 """
 import gast
+from transgrad.syntax.walk import walk
 
 
 def remove_dead_resets(stmts, tail=()):
@@ -38,6 +39,6 @@ def _is_reset(stmt):
 
 def _names(stmts):
     for stmt in stmts:
-        for node in gast.walk(stmt):
+        for node in walk(stmt):
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
                 yield node.id

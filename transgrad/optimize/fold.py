@@ -12,6 +12,8 @@ import operator
 
 import gast
 
+from transgrad.syntax.walk import Transformer
+
 _FOLDABLE = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul, gast.Pow: operator.pow}
 
 
@@ -34,7 +36,7 @@ def _is_false(node):
     return isinstance(node, gast.Constant) and node.value is False
 
 
-class Fold(gast.NodeTransformer):
+class Fold(Transformer):
     """numpy_name: what generated code calls numpy (usually `np`)."""
 
     def __init__(self, numpy_name="np"):

@@ -14,13 +14,14 @@ import gast
 import numpy as np
 
 from transgrad.syntax import build
+from transgrad.syntax.walk import walk
 
 
 def fuse_trace_of_products(function_node, sites, ranks, resolve):
     """Rewrite the function in place; True if anything changed (the caller collects sites again)."""
     products = {}
     reads = {}
-    for node in gast.walk(function_node):
+    for node in walk(function_node):
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
             reads[node.id] = reads.get(node.id, 0) + 1
     assigned = {}
@@ -43,7 +44,7 @@ def fuse_trace_of_products(function_node, sites, ranks, resolve):
         left, right = product.stmt.value.left, product.stmt.value.right
         between = _between(function_node, product.stmt, site.stmt)
         if between is None or any(isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store) and n.id in
-                                  (left.id, right.id) for s in between for n in gast.walk(s)):
+                                  (left.id, right.id) for s in between for n in walk(s)):
             continue   # not in one block, or an operand changes before the trace
         site.stmt.value = build.located(
             build.call(build.dotted(f"{build.RUNTIME}.trace_matmul"), build.name(left.id), build.name(right.id)),
@@ -55,7 +56,7 @@ def fuse_trace_of_products(function_node, sites, ranks, resolve):
 
 def _between(function_node, first, second):
     """The statements between `first` and `second` if both are in one block in that order, else None."""
-    for node in gast.walk(function_node):
+    for node in walk(function_node):
         for field in ("body", "orelse"):
             block = getattr(node, field, None)
             if isinstance(block, list) and any(s is first for s in block):
@@ -67,7 +68,7 @@ def _between(function_node, first, second):
 
 
 def _remove(function_node, stmt):
-    for node in gast.walk(function_node):
+    for node in walk(function_node):
         for field in ("body", "orelse"):
             block = getattr(node, field, None)
             if isinstance(block, list) and any(s is stmt for s in block):

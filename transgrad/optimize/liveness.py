@@ -9,6 +9,7 @@ rest of the primal nor the adjoint reads (dead_primal).
 import gast
 
 from transgrad.optimize.dce import is_marker
+from transgrad.syntax.walk import walk
 
 
 def sweep(stmts, live, removable):
@@ -53,7 +54,7 @@ def _sweep(stmts, live, removable, delete, memo=None):
         else:
             effect = memo.get(id(stmt))
             if effect is None:
-                effect = memo[id(stmt)] = (stores(stmt), loads([stmt]))
+                effect = memo[id(stmt)] = effect_of(stmt)
             live = (live - effect[0]) | effect[1]
         out.append(stmt)
     return live, out[::-1]
@@ -65,35 +66,32 @@ def _target(stmt):
 
 def stores(stmt):
     """Names a simple statement binds (an augmented assignment's target is also read: see loads)."""
-    return {n.id for n in _nodes(stmt) if type(n) is gast.Name and type(n.ctx) is gast.Store}
+    return effect_of(stmt)[0]
 
 
 def loads(nodes):
     """Names read anywhere in the nodes (an augmented assignment's target is read too)."""
     found = set()
     for tree in nodes:
-        for node in _nodes(tree):
-            kind = type(node)
-            if kind is gast.Name:
-                if type(node.ctx) is gast.Load:
-                    found.add(node.id)
-            elif kind is gast.AugAssign and type(node.target) is gast.Name:
-                found.add(node.target.id)
+        found |= effect_of(tree)[1]
     return found
 
 
-def _nodes(tree):
-    """Every node under `tree` (gast.walk without its generic field iteration, for speed)."""
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        yield node
-        for field in node._fields:
-            value = getattr(node, field, None)
-            if isinstance(value, list):
-                stack.extend(v for v in value if isinstance(v, gast.AST))
-            elif isinstance(value, gast.AST):
-                stack.append(value)
+def effect_of(stmt):
+    """(stores(stmt), loads([stmt])) in one walk: liveness asks for both of every statement it
+    crosses."""
+    stored, loaded = set(), set()
+    for node in walk(stmt):
+        kind = type(node)
+        if kind is gast.Name:
+            ctx = type(node.ctx)
+            if ctx is gast.Store:
+                stored.add(node.id)
+            elif ctx is gast.Load:
+                loaded.add(node.id)
+        elif kind is gast.AugAssign and type(node.target) is gast.Name:
+            loaded.add(node.target.id)
+    return stored, loaded
 
 
 def remove_faint(stmts, needed, removable):

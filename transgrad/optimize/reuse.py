@@ -19,7 +19,8 @@ import gast
 import numpy as np
 
 from transgrad.optimize.liveness import _sweep, loads
-from transgrad.syntax.build import dotted
+from transgrad.syntax import build
+from transgrad.syntax.walk import walk
 
 _UFUNCS = {gast.Add: "add", gast.Sub: "subtract", gast.Mult: "multiply", gast.Div: "true_divide"}
 _SHAPE_READS = {"shape", "size", "ndim", "zeros_like"}
@@ -27,7 +28,10 @@ _SHAPE_READS = {"shape", "size", "ndim", "zeros_like"}
 
 def reuse_dead_operands(body, tail, params, is_number, is_array, np_name, rt_name):
     """The top-level statements with eligible results written into dead operands (in place)."""
-    fresh = _fresh_arrays(body, params, np_name)
+    # only a name that is surely an array can be rewritten: finding none skips the walks below
+    fresh = {name for name in _fresh_arrays(body, params, np_name) if is_array(build.name(name))}
+    if not fresh:
+        return body
     fresh -= _aliased(body + tail, np_name, rt_name)
     if not fresh:
         return body
@@ -47,8 +51,8 @@ def _rewrite(stmt, fresh, live, is_number, is_array, np_name, rt_name):
     for array, number in ((value.right, value.left), (value.left, value.right)):
         if isinstance(array, gast.Name) and array.id in fresh and array.id not in live \
                 and array.id != stmt.targets[0].id and is_number(number) and is_array(array):
-            ufunc = dotted(f"{np_name}.{_UFUNCS[type(value.op)]}")
-            call = gast.Call(func=dotted(f"{rt_name}.reuse"), args=[ufunc, value.left, value.right], keywords=[])
+            ufunc = build.dotted(f"{np_name}.{_UFUNCS[type(value.op)]}")
+            call = gast.Call(func=build.dotted(f"{rt_name}.reuse"), args=[ufunc, value.left, value.right], keywords=[])
             stmt.value = gast.copy_location(call, value)
             return stmt
     return None
@@ -58,7 +62,7 @@ def _fresh_arrays(body, params, np_name):
     """Names bound once, at the top level, to the result of arithmetic or of a numpy ufunc."""
     counts = {}
     for stmt in body:
-        for node in gast.walk(stmt):
+        for node in walk(stmt):
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
                 counts[node.id] = counts.get(node.id, 0) + 1
     fresh = set()
@@ -80,34 +84,40 @@ def _makes_new_array(value, np_name):
 
 def _aliased(stmts, np_name, rt_name):
     """Names read anywhere other than as an arithmetic operand, a ufunc argument or for a shape:
-    such a read may keep or return the object itself (a view, a list item, the result)."""
+    such a read may keep or return the object itself (a view, a list item, the result). The
+    nodes are walked once and looked at twice: first what allows a read, then the reads."""
+    nodes = [node for stmt in stmts for node in walk(stmt)]
     allowed = set()
-    for stmt in stmts:
-        for node in gast.walk(stmt):
-            if isinstance(node, (gast.BinOp,)):
-                allowed.update(id(n) for n in (node.left, node.right))
-            elif isinstance(node, gast.UnaryOp):
-                allowed.add(id(node.operand))
-            elif isinstance(node, gast.AugAssign):
-                allowed.add(id(node.value))
-            elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
-                    isinstance(node.func.value, gast.Name):
-                module, attribute = node.func.value.id, node.func.attr
-                if module == np_name and (isinstance(getattr(np, attribute, None), np.ufunc)
-                                          or attribute in _SHAPE_READS) and not node.keywords:
-                    allowed.update(id(a) for a in node.args)
-                elif module == rt_name and attribute in ("unbroadcast", "buffer") and len(node.args) == 2:
-                    allowed.add(id(node.args[1]))
-                elif module == rt_name and attribute == "zeros_like":
-                    allowed.update(id(a) for a in node.args)
+    for node in nodes:
+        kind = type(node)
+        if kind is gast.BinOp:
+            allowed.update(id(n) for n in (node.left, node.right))
+        elif kind is gast.UnaryOp:
+            allowed.add(id(node.operand))
+        elif kind is gast.AugAssign:
+            allowed.add(id(node.value))
+        elif kind is gast.Call and type(node.func) is gast.Attribute and type(node.func.value) is gast.Name:
+            _allow_call_arguments(node, allowed, np_name, rt_name)
     aliased = set()
-    for stmt in stmts:
-        for node in gast.walk(stmt):
-            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and id(node) not in allowed:
-                aliased.add(node.id)
-            if isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
-                aliased.add(node.target.id)   # updated in place: its memory is someone's buffer
+    for node in nodes:
+        kind = type(node)
+        if kind is gast.Name and type(node.ctx) is gast.Load and id(node) not in allowed:
+            aliased.add(node.id)
+        elif kind is gast.AugAssign and type(node.target) is gast.Name:
+            aliased.add(node.target.id)   # updated in place: its memory is someone's buffer
     return aliased
+
+
+def _allow_call_arguments(call, allowed, np_name, rt_name):
+    """The arguments of `call` that it only reads as numbers or for their shape."""
+    module, attribute = call.func.value.id, call.func.attr
+    if module == np_name and (isinstance(getattr(np, attribute, None), np.ufunc)
+                              or attribute in _SHAPE_READS) and not call.keywords:
+        allowed.update(id(a) for a in call.args)
+    elif module == rt_name and attribute in ("unbroadcast", "buffer") and len(call.args) == 2:
+        allowed.add(id(call.args[1]))
+    elif module == rt_name and attribute == "zeros_like":
+        allowed.update(id(a) for a in call.args)
 
 
 def _nothing(stmt):
@@ -118,9 +128,10 @@ def _live_after(body, tail):
     """For each top-level statement, the names read after it (its successors, then `tail`)."""
     live = loads(tail)
     result = [None] * len(body)
+    memo = {}   # what each simple statement stores and loads, found once (loops are swept often)
     for position in range(len(body) - 1, -1, -1):
         result[position] = live
-        live, _ = _sweep([body[position]], live, _nothing, delete=False)
+        live, _ = _sweep([body[position]], live, _nothing, delete=False, memo=memo)
     return result
 
 
@@ -132,13 +143,15 @@ def free_dead_arrays(body, tail, params, is_array, np_name, rt_name):
     (no other name can hold the same array, so `del` frees it) are deleted."""
     counts = {}
     for stmt in body:
-        for node in gast.walk(stmt):
+        for node in walk(stmt):
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
                 counts[node.id] = counts.get(node.id, 0) + 1
     candidates = {stmt.targets[0].id for stmt in body
                   if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
                   and counts.get(stmt.targets[0].id) == 1 and stmt.targets[0].id not in params
                   and is_array(stmt.targets[0])}
+    if not candidates:
+        return body
     candidates -= _aliased(body + tail, np_name, rt_name)   # another name may hold the same array
     if not candidates:
         return body

@@ -21,6 +21,7 @@ import textwrap
 
 import gast
 import numpy as np
+from transgrad.syntax.walk import walk
 
 
 class _AdjointPlaceholder:
@@ -68,9 +69,9 @@ class Rule:
     def reads(self):
         """Template parameters the adjoint body reads as primal values (not inside d[...])."""
         node, result_name, signature = self.parsed
-        adjoint_refs = {id(sub.slice) for sub in gast.walk(node)
+        adjoint_refs = {id(sub.slice) for sub in walk(node)
                         if isinstance(sub, gast.Subscript) and _is_d(sub.value)}
-        names = {sub.id for sub in gast.walk(node)
+        names = {sub.id for sub in walk(node)
                  if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load) and id(sub) not in adjoint_refs}
         return names & (set(signature.parameters) | {result_name})
 

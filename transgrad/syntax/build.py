@@ -1,6 +1,8 @@
 """Small constructors for gast nodes, so passes read as what they build."""
 import gast
 
+_AST = gast.AST
+
 # How normalized code names transgrad's runtime before emit/ gives it its final,
 # collision-free name (usually `rt`); the resolver knows it.
 RUNTIME = "__rt__"
@@ -70,18 +72,32 @@ def located(node, like):
     return node
 
 
-def clone(node):
+def clone(node, replace=None):
     """A deep copy of a gast tree (much faster than copy.deepcopy on ASTs): the node's attributes
-    dict is copied, then every child node or list of nodes in it is cloned."""
+    dict is copied, then every child node or list of nodes among its fields is cloned. Templates
+    are cloned on every instantiation, so this is one of the compiler's hottest loops: only the
+    `_fields` are looked at (locations are numbers), and lists are copied in place.
+
+    `replace(node)`, if given, may return a new tree to use instead of a copy of `node`: a
+    template is filled in while it is copied, in one pass (syntax/templates.py)."""
     if type(node) is list:
-        return [clone(item) for item in node]
-    if not isinstance(node, gast.AST):
+        return [clone(item, replace) for item in node]
+    if not isinstance(node, _AST):
         return node
-    copied = type(node).__new__(type(node))
-    state = dict(node.__dict__)
-    for key, value in state.items():
-        if type(value) is list or isinstance(value, gast.AST):
-            state[key] = clone(value)
+    if replace is not None:
+        replaced = replace(node)
+        if replaced is not None:
+            return replaced
+    kind = type(node)
+    copied = kind.__new__(kind)
+    state = node.__dict__.copy()
+    for field in kind._fields:
+        value = state.get(field)
+        if type(value) is list:
+            state[field] = [clone(item, replace) if isinstance(item, _AST) or type(item) is list else item
+                            for item in value]
+        elif isinstance(value, _AST):
+            state[field] = clone(value, replace)
     copied.__dict__.update(state)
     return copied
 

@@ -8,6 +8,7 @@ import keyword
 import re
 
 import gast
+from transgrad.syntax.walk import walk
 
 _OPERATOR_WORDS = {
     gast.Add: "plus", gast.Sub: "minus", gast.Mult: "times", gast.Div: "over",
@@ -22,7 +23,7 @@ _MAX_LENGTH = 24
 def names_in(tree):
     """Every identifier a tree uses (variables, parameters, attribute names)."""
     found = set()
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, gast.Name):
             found.add(node.id)
         elif isinstance(node, gast.FunctionDef):

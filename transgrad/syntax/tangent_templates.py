@@ -20,6 +20,7 @@ import gast
 
 from transgrad.syntax import build
 from transgrad.syntax.templates import TemplateError, bind
+from transgrad.syntax.walk import Transformer, walk
 
 RESULT = "__transgrad_result__"   # stands for the primal result until the caller names it
 
@@ -75,12 +76,12 @@ def instantiate_tangent(rule, args, keywords, tangent_of, namer, free_names):
 
 
 def _needed(temps, expression):
-    needed = {n.id for n in gast.walk(expression) if isinstance(n, gast.Name)}
+    needed = {n.id for n in walk(expression) if isinstance(n, gast.Name)}
     kept = []
     for stmt in reversed(temps):
         if stmt.targets[0].id in needed:
             kept.insert(0, stmt)
-            needed |= {n.id for n in gast.walk(stmt.value) if isinstance(n, gast.Name)}
+            needed |= {n.id for n in walk(stmt.value) if isinstance(n, gast.Name)}
     return kept
 
 
@@ -88,7 +89,7 @@ def _is_t(node):
     return isinstance(node, gast.Name) and node.id == "t"
 
 
-class _Substitute(gast.NodeTransformer):
+class _Substitute(Transformer):
     def __init__(self, mapping, result_param, renames, zeros, free_names, tangent_of):
         self.mapping = mapping
         self.result_param = result_param
@@ -144,7 +145,7 @@ def _tangent_name(name):
 
 
 def _carries(node):
-    return any(isinstance(n, (_TangentName, _Zero)) for n in gast.walk(node))
+    return any(isinstance(n, (_TangentName, _Zero)) for n in walk(node))
 
 
 def _simplify(node):
@@ -211,7 +212,7 @@ def _replace_zeros(node):
 
 def plain(node):
     """The expression with its tangent names as ordinary gast Names (for emitting)."""
-    for sub in gast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, _TangentName):
             sub.__class__ = gast.Name
     return node

@@ -11,6 +11,7 @@ import inspect
 import gast
 
 from transgrad.syntax import build
+from transgrad.syntax.walk import walk
 
 
 class Instance:
@@ -23,12 +24,14 @@ class Instance:
     def keep(self, wanted):
         """Only the contributions for which wanted(argument atom) holds, and the temps they need."""
         contributions = [(arg, expr) for arg, expr in self.contributions if wanted(arg)]
-        needed = {n.id for _, expr in contributions for n in gast.walk(expr) if isinstance(n, gast.Name)}
+        if not self.temps:   # most instances: nothing to choose from, no need to walk the expressions
+            return Instance([], contributions)
+        needed = {n.id for _, expr in contributions for n in walk(expr) if isinstance(n, gast.Name)}
         temps = []
         for stmt in reversed(self.temps):
             if stmt.targets[0].id in needed:
                 temps.insert(0, stmt)
-                needed |= {n.id for n in gast.walk(stmt.value) if isinstance(n, gast.Name)}
+                needed |= {n.id for n in walk(stmt.value) if isinstance(n, gast.Name)}
         return Instance(temps, contributions)
 
 
@@ -102,10 +105,11 @@ def _instantiate(rule, result, result_adjoint, args, keywords, namer, free_names
     mapping = bind(signature, args, keywords)
     renames = {}
     temps, contributions = [], []
-    for stmt in build.clone(node.body):
+    fill = _Substitute(mapping, result_param, result, result_adjoint, renames, free_names)
+    for stmt in node.body:   # the template itself is only read: its values are copied as they are filled
         if not isinstance(stmt, gast.Assign) or len(stmt.targets) != 1:
             raise TemplateError(f"template {rule.name} may only contain single assignments")
-        value = _Substitute(mapping, result_param, result, result_adjoint, renames, free_names).visit(stmt.value)
+        value = build.clone(stmt.value, fill)
         target = stmt.targets[0]
         if isinstance(target, gast.Subscript) and _is_d(target.value):
             contributions.append((mapping.get(target.slice.id), value))
@@ -121,7 +125,11 @@ def _is_d(node):
     return isinstance(node, gast.Name) and node.id == "d"
 
 
-class _Substitute(gast.NodeTransformer):
+class _Substitute:
+    """What build.clone puts in place of a template's names while it copies the template: the
+    gradient of the result for `d[result]`, the call's arguments for the parameters, fresh names
+    for the template's temporaries and generated-code names for its free names (np, rt)."""
+
     def __init__(self, mapping, result_param, result, result_adjoint, renames, free_names):
         self.mapping = mapping
         self.result_param = result_param
@@ -130,20 +138,24 @@ class _Substitute(gast.NodeTransformer):
         self.renames = renames
         self.free_names = free_names
 
-    def visit_Subscript(self, node):
-        if _is_d(node.value):
+    def __call__(self, node):
+        """The replacement of `node`, or None to copy it (and look inside)."""
+        kind = type(node)
+        if kind is gast.Name:
+            return self._name(node)
+        if kind is gast.Subscript and _is_d(node.value):
             if getattr(node.slice, "id", None) != self.result_param:
                 raise TemplateError("templates may only read the gradient of the result")
-            return gast.Name(id=self.result_adjoint, ctx=gast.Load(), annotation=None, type_comment=None)
-        return self.generic_visit(node)
+            return build.name(self.result_adjoint)
+        return None
 
-    def visit_Name(self, node):
+    def _name(self, node):
         if node.id == self.result_param:
-            return gast.Name(id=self.result, ctx=gast.Load(), annotation=None, type_comment=None)
+            return build.name(self.result)
         if node.id in self.mapping:
             return build.clone(self.mapping[node.id])
         if node.id in self.renames:
-            return gast.Name(id=self.renames[node.id], ctx=gast.Load(), annotation=None, type_comment=None)
+            return build.name(self.renames[node.id])
         if node.id in self.free_names:
-            return gast.Name(id=self.free_names[node.id], ctx=gast.Load(), annotation=None, type_comment=None)
-        return node
+            return build.name(self.free_names[node.id])
+        return None

@@ -15,6 +15,7 @@ from transgrad.errors import NonDifferentiableError
 from transgrad.rules import registry
 from transgrad.syntax import build
 from transgrad.syntax.templates import TemplateError, instantiate
+from transgrad.syntax.walk import walk
 from transgrad.transform.state import OWNED, ZERO, Fact
 
 
@@ -136,7 +137,7 @@ class AssignmentAdjoints:
 
     def share_read_gradients(self, expression, state):
         """Gradients an expression reads may now be referred to elsewhere: no more in-place updates."""
-        for node in gast.walk(expression):
+        for node in walk(expression):
             if isinstance(node, gast.Name) and node.id in state and not state[node.id].shared:
                 state[node.id] = Fact(state[node.id].none, state[node.id].value, True)
 
@@ -153,7 +154,7 @@ class AssignmentAdjoints:
             raise NonDifferentiableError(op.label, self.parsed.span(site.stmt), str(error)) from None
         for arg, _ in instance.contributions:
             if not isinstance(arg, gast.Name) and any(
-                    isinstance(n, gast.Name) and self.activity.carries(site, self.original(n.id)) for n in gast.walk(arg)):
+                    isinstance(n, gast.Name) and self.activity.carries(site, self.original(n.id)) for n in walk(arg)):
                 # a rule's *args arrive as one tuple: its gradient cannot be split back to the names
                 raise NonDifferentiableError(op.label, self.parsed.span(site.stmt),
                                              "a value that needs a gradient is passed among its variable "

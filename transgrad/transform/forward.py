@@ -29,6 +29,7 @@ from transgrad.rules import registry
 from transgrad.syntax import build
 from transgrad.syntax.tangent_templates import RESULT, instantiate_tangent
 from transgrad.syntax.templates import TemplateError, bind
+from transgrad.syntax.walk import walk
 from transgrad.transform.adjoints import word
 
 
@@ -346,7 +347,7 @@ class Forward:
             return None
         instance.expression = self.full_shape(site, instance)
         code = instance.statements(self.tangent(target))
-        reads = {n.id for s in code for n in gast.walk(s.value) if isinstance(n, gast.Name)}
+        reads = {n.id for s in code for n in walk(s.value) if isinstance(n, gast.Name)}
         if target not in op.operands or target not in reads:
             return [stmt] + [self.named(s, RESULT, target, stmt) for s in code]
         if RESULT not in reads:   # x = f(x): the tangent reads the old x, so it goes first
@@ -356,7 +357,7 @@ class Forward:
         return [build.assign(before, build.name(target), like=stmt), stmt] + code
 
     def named(self, stmt, old, new, like):
-        for node in gast.walk(stmt.value):
+        for node in walk(stmt.value):
             if isinstance(node, gast.Name) and node.id == old:
                 node.id = new
         return build.located(stmt, like)
@@ -371,7 +372,7 @@ class Forward:
             isinstance(value, gast.Call) and registry.is_elementwise(op.rule))
         if not elementwise or self.ranks.get(site.target) == 0:
             return expression
-        names = {n.id for s in instance.temps + [expression] for n in gast.walk(s) if isinstance(n, gast.Name)}
+        names = {n.id for s in instance.temps + [expression] for n in walk(s) if isinstance(n, gast.Name)}
         lost = [a for a in op.args + [k.value for k in op.keywords]
                 if not (isinstance(a, gast.Name) and (a.id in names or self.tangent_names.get(a.id) in names))]
         if all(self._number(a) for a in lost):

@@ -25,6 +25,7 @@ import gast
 from transgrad.analysis.tbr import Overwrites
 from transgrad.normalize.anf import local_names
 from transgrad.syntax import build
+from transgrad.syntax.walk import walk
 from transgrad.transform.adjoints import AssignmentAdjoints, callee_word, target_load
 
 IN_PLACE = ("setitem", "append", "extend", "mutation")
@@ -156,11 +157,11 @@ class Reverse(AssignmentAdjoints):
     # ----- which blocks need reversing, which assignments record -----
 
     def _range_loop_targets(self):
-        return {stmt.target.id for stmt in gast.walk(self.node) if isinstance(stmt, gast.For)}
+        return {stmt.target.id for stmt in walk(self.node) if isinstance(stmt, gast.For)}
 
     def needs_reverse(self, stmts):
         for stmt in stmts:
-            for node in gast.walk(stmt):
+            for node in walk(stmt):
                 site = self.site_of.get(id(node))
                 if site is not None and (site.target in self.active or self.records(site)):
                     return True
@@ -181,12 +182,12 @@ class Reverse(AssignmentAdjoints):
         such numbers (`xs[t]`): indexing it again makes the same view.
         """
         found = {}
-        for loop in gast.walk(self.node):
+        for loop in walk(self.node):
             if not isinstance(loop, gast.For):
                 continue
-            assigned = {n.id for s in loop.body for n in gast.walk(s)
+            assigned = {n.id for s in loop.body for n in walk(s)
                         if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
-            assigned |= {self.site_of[id(n)].target for s in loop.body for n in gast.walk(s)
+            assigned |= {self.site_of[id(n)].target for s in loop.body for n in walk(s)
                          if id(n) in self.site_of}   # x[i] = v and xs.append(v) change x and xs
             cheap, names = [], set()
             for stmt in loop.body:
@@ -195,7 +196,7 @@ class Reverse(AssignmentAdjoints):
                     continue
                 op = site.operation
                 pure = op.kind in ("subscript", "copy") or op.kind == "rule" and op.rule.kind == "template"
-                reads = {n.id for n in gast.walk(stmt.value) if isinstance(n, gast.Name)}
+                reads = {n.id for n in walk(stmt.value) if isinstance(n, gast.Name)}
                 view = op.kind == "subscript" and bool(op.operands) and all(
                     self.ranks.get(n) == 0 for n in reads - {op.operands[0]})   # xs[t]: the same view again
                 if pure and (self.ranks.get(site.target) == 0 or view) and len(self.sites_by_name[site.target]) == 1 \
@@ -422,9 +423,10 @@ class Reverse(AssignmentAdjoints):
     def aliased(self, node):
         """A copy of an operand atom with the current alias applied (the old value of a self-assignment)."""
         node = build.clone(node)
-        for sub in gast.walk(node):
-            if isinstance(sub, gast.Name) and sub.id in self.alias:
-                sub.id = self.alias[sub.id]
+        if self.alias:   # usually there is none
+            for sub in walk(node):
+                if isinstance(sub, gast.Name) and sub.id in self.alias:
+                    sub.id = self.alias[sub.id]
         return node
 
     def original(self, name):
@@ -518,12 +520,12 @@ class Reverse(AssignmentAdjoints):
     def recompute(self, loop, code):
         """The loop's recomputable statements that the adjoint body reads (and what they need)."""
         cheap = self.recomputable.get(id(loop), [])
-        needed = {n.id for s in code for n in gast.walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+        needed = {n.id for s in code for n in walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
         chosen = []
         for stmt in reversed(cheap):
             if stmt.targets[0].id in needed:
                 chosen.append(build.clone(stmt))
-                needed |= {n.id for n in gast.walk(stmt.value) if isinstance(n, gast.Name)}
+                needed |= {n.id for n in walk(stmt.value) if isinstance(n, gast.Name)}
         return chosen[::-1]
 
     def adjoint_while(self, stmt, state):
@@ -547,12 +549,12 @@ class Reverse(AssignmentAdjoints):
     def _primal_reads(self, adjoint, primal):
         primal_names = set(self.params)
         for stmt in primal:
-            for node in gast.walk(stmt):
+            for node in walk(stmt):
                 if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
                     primal_names.add(node.id)
         reads = set()
         for stmt in adjoint:
-            for node in gast.walk(stmt):
+            for node in walk(stmt):
                 if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id in primal_names:
                     reads.add(node.id)
         reads.discard(self.stack())
@@ -602,12 +604,12 @@ def _test_name(test):
 
 
 def _names(node):
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+    return {n.id for n in walk(node) if isinstance(n, gast.Name)}
 
 
 def _assigned_in(stmts, names):
     return any(isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store) and n.id in names
-               for stmt in stmts for n in gast.walk(stmt))
+               for stmt in stmts for n in walk(stmt))
 
 
 def _is_exit_test(stmt):
