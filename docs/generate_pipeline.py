@@ -78,9 +78,10 @@ def page():
     sections = [
         section(tutorial, "The tutorial formula", "Straight-line code: no recording at all, since nothing "
                 "is overwritten, and the gradient of each line reads like the math."),
-        section(doubling, "A data-dependent while loop", "The forward sweep counts iterations and pushes "
-                "the old `y` before each overwrite (the adjoint reads it for its shape); the adjoint "
-                "replays the loop that many times, popping as it goes."),
+        section(doubling, "A data-dependent while loop", "The forward sweep counts iterations and keeps "
+                "nothing else: the adjoint of `y = y * 2` reads no `y`. The adjoint loop would only "
+                "multiply `dy` by 2 that many times, so the optimizer closes it into one multiplication "
+                "by 2 to the power of the count (optimize/loops.py)."),
         section(early_exit, "An early return inside a loop", "`return` inside the loop becomes a flag "
                 "and a `break`; the adjoint replays `reversed(range(10)[:iterations])` and the recorded "
                 "branch decisions."),

@@ -14,7 +14,7 @@ import numpy as np
 
 from transgrad import cache, runtime
 from transgrad.driver import BY_FILENAME
-from transgrad.frontend.parse import is_compiled, unwrap
+from transgrad.frontend.parse import is_compiled, parse_function, unwrap
 from transgrad.rules import registry
 
 
@@ -33,8 +33,10 @@ def _normalize_wrt(function, wrt):
     items = tuple(wrt) if as_tuple else (wrt,)
     if as_tuple and not items:
         raise ValueError("wrt must name at least one parameter")
-    params = [p for p in _parameters(function)
-              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    parameters = _parameters(function)
+    if not parameters and not inspect.isfunction(function) and not is_compiled(function):
+        parse_function(function)   # a builtin or ufunc without a signature: SourceUnavailableError
+    params = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
     names = [p.name for p in params]
     chosen = []
     for item in items:
@@ -435,10 +437,14 @@ def _point_at_user_line(error, artifact):
             if line is not None:
                 found = (generated.parsed, line)
         traceback = traceback.tb_next
-    if found is not None and hasattr(error, "add_note"):  # exception notes arrived in Python 3.11
+    if found is not None:
         parsed, line = found
         text = (parsed.line_text(line) or "").strip()
-        error.add_note(f'transgrad: raised by the gradient of File "{parsed.filename}", line {line}: {text}')
+        note = f'transgrad: raised by the gradient of File "{parsed.filename}", line {line}: {text}'
+        if hasattr(error, "add_note"):
+            error.add_note(note)
+        elif error.args and isinstance(error.args[0], str):   # Python 3.10 has no exception notes
+            error.args = (f"{error.args[0]}\n{note}",) + error.args[1:]
 
 
 # ----- user rules -----

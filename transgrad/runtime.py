@@ -566,6 +566,23 @@ def trace_matmul(a, b):
     return np.sum(a[:n] * np.swapaxes(b, 0, 1)[:n])
 
 
+def repeated_factor(factor, count):
+    """factor ** count as a Python float: a gradient's factor over `count` loop trips
+    (optimize/loops.py); inf past the float range, as repeated multiplication gives."""
+    with np.errstate(over="ignore"):
+        return float(np.power(np.float64(factor), count))
+
+
+def trace_quadratic(x, m):
+    """np.trace(x @ m @ x.T) with one matrix product: the sum of (x @ m) * x."""
+    return np.sum(np.matmul(x, m) * x)
+
+
+def trace_quadratic_grad(g, x, m):
+    """The gradient of trace(x m xᵀ) for x: g x (m + mᵀ), one matrix product."""
+    return g * np.matmul(x, m + np.swapaxes(m, 0, 1))
+
+
 def trace_matmul_grad(g, other, rows):
     """Gradient of trace_matmul for one operand: g times the other's transpose, on the `rows`
     (for a) or columns (for b) the trace reads; zero elsewhere (a non-square product)."""

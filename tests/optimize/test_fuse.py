@@ -1,4 +1,7 @@
-"""optimize/fuse.py: np.trace(a @ b) is computed without the product, with the same gradient."""
+"""optimize/fuse.py: np.trace(a @ b) is computed without the product, and np.trace(x @ m @ x.T)
+with one, with the same gradient."""
+import textwrap
+
 import numpy as np
 import pytest
 
@@ -25,9 +28,40 @@ def test_trace_of_a_chain_needs_the_two_products_a_person_would_write():
     dA, dB = g(A, B)
     np.testing.assert_allclose(dA, A @ (B + B.T))
     np.testing.assert_allclose(dB, A.T @ A)
-    code = "\n".join(line for line in g.source.splitlines() if not line.strip().startswith("#"))
-    assert code.count("@") == 1 and "trace_matmul" in code   # one product in the primal
-    assert code.count("matmul_grad_") == 2                   # two in the adjoint
+    # before: A_matmul_B = A @ B; A_T = A.T; t = A_matmul_B @ A_T; np.trace(t): six products in the
+    # gradient without fusion, three with trace(a @ b) alone; after: x (m + mᵀ) and xᵀ x
+    assert g.source == textwrap.dedent("""\
+        def grad_quadratic_form_trace(A, B):
+            dtrace_A_matmul_B_matmul = 1.0
+            # grad of line 12: return np.trace(A @ B @ A.T)
+            dA = rt.trace_quadratic_grad(dtrace_A_matmul_B_matmul, A, B)
+            dB = dtrace_A_matmul_B_matmul * np.matmul(np.swapaxes(A, 0, 1), A)
+            return (dA, dB)
+        """)
+    assert tg.gradcheck(quadratic_form_trace, A, B, wrt=(0, 1))
+
+
+def quadratic_form_with_transpose_call(X, M):
+    XM = X @ M
+    XT = X.T
+    return np.trace(XM @ XT) + 1.0
+
+
+def transposed_other_matrix(X, M, Y):
+    return np.trace(X @ M @ Y.T)
+
+
+def test_trace_of_x_m_xt_is_fused_only_for_the_same_x():
+    rng = np.random.default_rng(3)
+    X, M, Y = rng.standard_normal((3, 4)), rng.standard_normal((4, 4)), rng.standard_normal((3, 4))
+    g = tg.grad(quadratic_form_with_transpose_call, wrt=(0, 1))
+    g(X, M)
+    assert "trace_quadratic" in g.source
+    assert tg.gradcheck(quadratic_form_with_transpose_call, X, M, wrt=(0, 1))
+    h = tg.grad(transposed_other_matrix, wrt=(0, 1, 2))
+    h(X, M, Y)
+    assert "trace_quadratic" not in h.source and "trace_matmul" in h.source
+    assert tg.gradcheck(transposed_other_matrix, X, M, Y, wrt=(0, 1, 2))
 
 
 @pytest.mark.parametrize("n, k, m", [(3, 4, 3), (3, 4, 5), (5, 4, 3), (1, 2, 1)])

@@ -3,6 +3,7 @@
 Every item of docs/numpy_targets.txt must be covered (a rule, a registered constant, or a compiler
 feature with an end-to-end test) or be listed in NOT_COVERED with a reason; an item may not be both.
 """
+import math
 import pathlib
 import runpy
 
@@ -27,6 +28,8 @@ def test_target_list_matches_the_shared_copy():
 
 @pytest.mark.parametrize("tier,item", TARGETS, ids=[item for _, item in TARGETS])
 def test_every_target_is_covered_or_explained(tier, item):
+    if item in ("math.cbrt", "math.exp2") and not hasattr(math, "cbrt"):
+        pytest.skip(f"{item} is new in Python 3.11")
     state, note = coverage["status"](item)
     listed = item in coverage["NOT_COVERED"]
     if state in coverage["COVERED"]:

@@ -1,8 +1,15 @@
 """docs/coverage.md is generated from the registry by docs/generate_coverage.py: fail when it is stale."""
+import math
 import pathlib
 import runpy
 
+import pytest
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+# the page and the README count are generated on Python 3.11+, where math.cbrt and math.exp2 exist
+pytestmark = pytest.mark.skipif(not hasattr(math, "cbrt"), reason="the coverage page counts math.cbrt and math.exp2")
 
 
 def test_coverage_page_is_not_stale():

@@ -249,7 +249,8 @@ def _call_rank(node, lookup):
         return 0   # every axis, whatever the rank
     if any(callee is f for f in _REDUCTIONS) and node.args and arg_ranks[0] is not None:
         return _reduced_rank(arg_ranks[0], node.args[1:], node.keywords)
-    if (callee is np.trace and arg_ranks == [2] and not node.keywords) or callee is runtime.trace_matmul:
+    if (callee is np.trace and arg_ranks == [2] and not node.keywords) or callee in (runtime.trace_matmul,
+                                                                                      runtime.trace_quadratic):
         return 0
     if callee is np.arange and all(r == 0 for r in arg_ranks):
         return 1

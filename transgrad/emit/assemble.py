@@ -11,6 +11,7 @@ from transgrad.optimize.broadcast import ImplicitBroadcasts, array_attributes, r
 from transgrad.optimize.copies import propagate_copies
 from transgrad.optimize.dce import remove_dead_resets
 from transgrad.optimize.liveness import remove_faint, sweep
+from transgrad.optimize.loops import close_scaling_loops
 from transgrad.optimize.reuse import free_dead_arrays, reuse_dead_operands
 from transgrad.optimize.fold import fold
 from transgrad.syntax import build
@@ -75,7 +76,8 @@ def joint(name, node, result, rt_name, preserve_result, tuple_wrt):
     grads = _results(result, tuple_wrt)
     returned = gast.Return(value=gast.Tuple(elts=[output, grads], ctx=gast.Load()) if preserve_result else grads)
     adjoint = seed + _gradient_inits(result, skip={result.output_adjoint})
-    adjoint += propagate_copies(fold(remove_dead_resets(result.adjoint, [returned]), result.free["np"]), [returned])
+    adjoint += propagate_copies(fold(close_scaling_loops(remove_dead_resets(result.adjoint, [returned]), rt_name),
+                                     result.free["np"]), [returned])
     tail = [returned]
     adjoint, implicit = _broadcast_lazily(adjoint, tail, result)
     returned = tail[0]
@@ -169,8 +171,8 @@ def split(forward_name, backward_name, node, result, saved_name):
         backward_body.append(build.assign(result.stack, build.call("list", build.name(result.stack))))
     backward_body += _gradient_inits(result, skip={result.output_adjoint})
     returned = gast.Return(value=_results(result, True))
-    backward_body += propagate_copies(fold(remove_dead_resets(result.adjoint, [returned]), result.free["np"]),
-                                      [returned])
+    backward_body += propagate_copies(fold(close_scaling_loops(remove_dead_resets(result.adjoint, [returned]),
+                                                               result.free["rt"]), result.free["np"]), [returned])
     backward_body.append(returned)
     backward = function_def(backward_name, [saved_name, cotangent], backward_body, like=node)
     return forward, backward

@@ -1,4 +1,4 @@
-"""Recognise `np.trace(a @ b)` and compute it without the product.
+"""Recognise `np.trace(a @ b)` and `np.trace(x @ m @ x.T)` and compute them with fewer products.
 
 trace(A B) is the sum of A * Bᵀ: the n³ product is never needed, neither for the value nor for
 the gradient, whose adjoint is `g * Bᵀ` for A and `g * Aᵀ` for B (the identity matrix that
@@ -8,7 +8,10 @@ as a person would write it, instead of six.
 
 The rewrite is made on the normalized function, before activity: `m = a @ b; t = np.trace(m)`
 with both operands of rank 2 (analysis/ranks.py), no keywords, and `m` read nowhere else
-becomes `t = rt.trace_matmul(a, b)`.
+becomes `t = rt.trace_matmul(a, b)`. When, in turn, a = x @ m and b = x.T (each read only there),
+it becomes `t = rt.trace_quadratic(x, m)`: the gradient x (m + mᵀ) for x and xᵀ x for m is the two
+products a person writes, and a gradient that does not return the value needs no product in the
+primal at all.
 """
 import gast
 import numpy as np
@@ -50,8 +53,50 @@ def fuse_trace_of_products(function_node, sites, ranks, resolve):
             build.call(build.dotted(f"{build.RUNTIME}.trace_matmul"), build.name(left.id), build.name(right.id)),
             site.stmt)
         _remove(function_node, product.stmt)
+        _fuse_quadratic(function_node, site.stmt, products, _transposes(sites, ranks, resolve), reads, assigned)
         changed = True
     return changed
+
+
+def _transposes(sites, ranks, resolve):
+    """{name: x} for each `name = x.T` or `name = np.transpose(x)` of a rank-2 x."""
+    found = {}
+    for site in sites:
+        value = site.stmt.value if isinstance(site.stmt, gast.Assign) else None
+        if isinstance(value, gast.Attribute) and value.attr == "T":
+            source = value.value
+        elif isinstance(value, gast.Call) and len(value.args) == 1 and not value.keywords \
+                and resolve(value.func) is np.transpose:
+            source = value.args[0]
+        else:
+            continue
+        if isinstance(source, gast.Name) and ranks.get(source.id) == 2:
+            found[site.target] = source.id
+    return found
+
+
+def _fuse_quadratic(function_node, trace_stmt, products, transposes, reads, assigned):
+    """`t = rt.trace_matmul(xm, xt)` with `xm = x @ m` and `xt = x.T`, each read only there, becomes
+    `t = rt.trace_quadratic(x, m)`: trace(x m xᵀ), whose gradient x (m + mᵀ) is one product."""
+    left, right = trace_stmt.value.args
+    product = products.get(left.id)
+    if product is None or right.id not in transposes or any(
+            reads.get(n) != 1 or assigned.get(n) != 1 for n in (left.id, right.id)):
+        return
+    x, m = product.stmt.value.left, product.stmt.value.right
+    if transposes[right.id] != x.id:
+        return
+    transpose_stmt = next(s for s in walk(function_node) if isinstance(s, gast.Assign)
+                          and any(isinstance(t, gast.Name) and t.id == right.id for t in s.targets))
+    for first in (product.stmt, transpose_stmt):
+        between = _between(function_node, first, trace_stmt)
+        if between is None or any(isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store) and n.id in
+                                  (x.id, m.id) for s in between for n in walk(s)):
+            return
+    trace_stmt.value = build.located(
+        build.call(build.dotted(f"{build.RUNTIME}.trace_quadratic"), build.name(x.id), build.name(m.id)), trace_stmt)
+    _remove(function_node, product.stmt)
+    _remove(function_node, transpose_stmt)
 
 
 def _between(function_node, first, second):

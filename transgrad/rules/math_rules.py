@@ -154,14 +154,14 @@ def radians(y, x):
     d[x] = d[y] * (math.pi / 180.0)
 
 
-@adjoint_template(math.cbrt)
-def cbrt(y, x):
-    d[x] = rt.div(d[y], 3.0 * y * y)
+if hasattr(math, "cbrt"):   # math.cbrt and math.exp2 are new in Python 3.11
+    @adjoint_template(math.cbrt)
+    def cbrt(y, x):
+        d[x] = rt.div(d[y], 3.0 * y * y)
 
-
-@adjoint_template(math.exp2)
-def exp2(y, x):
-    d[x] = d[y] * y * math.log(2.0)
+    @adjoint_template(math.exp2)
+    def exp2(y, x):
+        d[x] = d[y] * y * math.log(2.0)
 
 
 @adjoint_template(math.copysign, convention="|x| sign(y): x gets sign(x) sign(y) (0 at x = 0); y none")

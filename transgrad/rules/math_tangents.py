@@ -147,14 +147,14 @@ def radians(y, x):
     t[y] = t[x] * (math.pi / 180.0)
 
 
-@tangent_template(math.cbrt)
-def cbrt(y, x):
-    t[y] = rt.div(t[x], 3.0 * y * y)
+if hasattr(math, "cbrt"):   # math.cbrt and math.exp2 are new in Python 3.11
+    @tangent_template(math.cbrt)
+    def cbrt(y, x):
+        t[y] = rt.div(t[x], 3.0 * y * y)
 
-
-@tangent_template(math.exp2)
-def exp2(y, x):
-    t[y] = t[x] * y * math.log(2.0)
+    @tangent_template(math.exp2)
+    def exp2(y, x):
+        t[y] = t[x] * y * math.log(2.0)
 
 
 @tangent_template(math.copysign)

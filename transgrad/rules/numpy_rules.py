@@ -768,9 +768,10 @@ def dstack(y, tup):
     d[tup] = rt.dstack_grad(d[y], tup)
 
 
-@adjoint_template(np.row_stack)
-def row_stack(y, tup):
-    d[tup] = rt.vstack_grad(d[y], tup)
+if hasattr(np, "row_stack"):   # removed in numpy 2.5
+    @adjoint_template(np.row_stack)
+    def row_stack(y, tup):
+        d[tup] = rt.vstack_grad(d[y], tup)
 
 
 @adjoint_template(np.meshgrid, tuple_result=True)
@@ -1017,6 +1018,13 @@ def rt_diag_grad(y, g, v, k=0):
 
 # loops over dicts iterate over a list of the keys, which are constants
 non_differentiable(rt.keys)
+
+
+# np.trace(x @ m @ x.T) is rewritten to rt.trace_quadratic(x, m) (optimize/fuse.py)
+@adjoint_template(rt.trace_quadratic, name="np.trace(x @ m @ x.T)", convention="x gets g x (m + mᵀ), m gets g xᵀ x")
+def trace_quadratic(y, x, m):
+    d[x] = rt.trace_quadratic_grad(d[y], x, m)
+    d[m] = d[y] * np.matmul(np.swapaxes(x, 0, 1), x)
 
 
 # np.trace(a @ b) is rewritten to rt.trace_matmul(a, b) (optimize/fuse.py)

@@ -712,9 +712,10 @@ def dstack(y, tup):
     t[y] = np.dstack(t[tup])
 
 
-@tangent_template(np.row_stack)
-def row_stack(y, tup):
-    t[y] = np.vstack(t[tup])
+if hasattr(np, "row_stack"):   # removed in numpy 2.5
+    @tangent_template(np.row_stack)
+    def row_stack(y, tup):
+        t[y] = np.vstack(t[tup])
 
 
 @tangent_template(np.meshgrid)
@@ -947,6 +948,11 @@ def rt_trace_grad(y, g, a, offset=0, axis1=0, axis2=1):
 @tangent_template(rt.diag_grad)
 def rt_diag_grad(y, g, v, k=0):
     t[y] = rt.diag_grad(t[g], v, k)
+
+
+@tangent_template(rt.trace_quadratic, name="np.trace(x @ m @ x.T)")
+def trace_quadratic(y, x, m):
+    t[y] = np.sum(t[x] * rt.trace_quadratic_grad(1.0, x, m)) + np.sum(t[m] * np.matmul(np.swapaxes(x, 0, 1), x))
 
 
 @tangent_template(rt.trace_matmul, name="np.trace(a @ b)")
