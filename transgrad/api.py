@@ -408,6 +408,8 @@ def _unshared(grad, cotangent):
     if not isinstance(cotangent, np.ndarray):
         return grad
     if isinstance(grad, np.ndarray):
+        if grad.base is None and grad is not cotangent:
+            return grad   # it owns its memory, so it is not a view of the cotangent
         return grad.copy() if np.may_share_memory(grad, cotangent) else grad
     if isinstance(grad, (list, tuple)) and not hasattr(grad, "_fields"):
         return type(grad)(_unshared(g, cotangent) for g in grad)
@@ -417,6 +419,8 @@ def _unshared(grad, cotangent):
 
 
 def _check_cotangent(cotangent, value):
+    if type(cotangent) is np.ndarray and type(value) is np.ndarray and cotangent.shape == value.shape:
+        return   # the common case, first
     if isinstance(value, (tuple, list, dict)):
         return
     if np.shape(cotangent) != np.shape(value):

@@ -21,7 +21,7 @@ from transgrad import rules  # noqa: F401  (registers every rule module)
 from transgrad.analysis.activity import Activity, collect_sites
 from transgrad.analysis.aliases import check_aliases, protect_inputs
 from transgrad.analysis.ranks import ranks
-from transgrad.analysis.shapes import shape_sources
+from transgrad.analysis.shapes import is_elementwise, shape_sources
 from transgrad.emit import assemble
 from transgrad.emit.codegen import name_runtime, unparse
 from transgrad.emit.compile import compile_functions
@@ -194,6 +194,7 @@ class Compiler:
         reverse = Reverse(node, parsed, sites, activity, wrt, namer, free, links.link, variable_depths, output,
                           variable_ranks, sources)
         result = reverse.run()
+        result.elementwise = {id(site.stmt) for site in sites if is_elementwise(site, registry.is_elementwise)}
 
         name = node.name
         if mode == "grad":

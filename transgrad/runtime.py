@@ -5,6 +5,7 @@ values that may or may not have received a gradient yet are `None` where a
 branch or loop joins ("None is zero"); everywhere else the compiler knows
 statically and emits plain numpy.
 """
+import math
 import warnings
 
 import numpy as np
@@ -566,11 +567,20 @@ def trace_matmul(a, b):
     return np.sum(a[:n] * np.swapaxes(b, 0, 1)[:n])
 
 
+def stand_in(*operands):
+    """A read-only, zero-strided array with the shape (and dtype) of an elementwise result of the
+    operands, made without computing it: the gradient reads only its shape (optimize/stand_ins.py)."""
+    dtype = np.result_type(*[o.dtype if isinstance(o, np.ndarray) else o for o in operands], 0.0)
+    return np.broadcast_to(np.zeros((), dtype=dtype), np.broadcast_shapes(*[np.shape(o) for o in operands]))
+
+
 def repeated_factor(factor, count):
     """factor ** count as a Python float: a gradient's factor over `count` loop trips
     (optimize/loops.py); inf past the float range, as repeated multiplication gives."""
-    with np.errstate(over="ignore"):
-        return float(np.power(np.float64(factor), count))
+    try:
+        return float(factor) ** count
+    except OverflowError:
+        return math.inf if factor > 0 or count % 2 == 0 else -math.inf
 
 
 def trace_quadratic(x, m):

@@ -31,16 +31,21 @@ def shape_sources(sites, ranks, params, elementwise_rule):
     return source
 
 
-def _same_shape_as(site, source, ranks, elementwise_rule):
+def is_elementwise(site, elementwise_rule):
+    """Is the site an elementwise operation (its result has its operands' broadcast shape)?"""
     op, value = site.operation, site.stmt.value
+    if op.kind != "rule" or op.rule.kind != "template" or not isinstance(site.stmt, gast.Assign):
+        return False
+    if isinstance(value, gast.BinOp) and isinstance(value.op, gast.MatMult):
+        return False
+    return isinstance(value, (gast.BinOp, gast.UnaryOp)) or (isinstance(value, gast.Call) and elementwise_rule(op.rule))
+
+
+def _same_shape_as(site, source, ranks, elementwise_rule):
+    op = site.operation
     if op.kind == "copy":
         return source.get(op.operands[0])
-    if op.kind != "rule" or op.rule.kind != "template":
-        return None
-    if isinstance(value, gast.BinOp) and isinstance(value.op, gast.MatMult):
-        return None
-    if not isinstance(value, (gast.BinOp, gast.UnaryOp)) and not (isinstance(value, gast.Call) and
-                                                                  elementwise_rule(op.rule)):
+    if not is_elementwise(site, elementwise_rule):
         return None
     operands = list(op.args) + [k.value for k in op.keywords]
     found = set()

@@ -12,6 +12,7 @@ from transgrad.optimize.copies import propagate_copies
 from transgrad.optimize.dce import remove_dead_resets
 from transgrad.optimize.liveness import remove_faint, sweep
 from transgrad.optimize.loops import close_scaling_loops
+from transgrad.optimize.stand_ins import stand_in_for_shapes
 from transgrad.optimize.reuse import free_dead_arrays, reuse_dead_operands
 from transgrad.optimize.fold import fold
 from transgrad.syntax import build
@@ -83,6 +84,8 @@ def joint(name, node, result, rt_name, preserve_result, tuple_wrt):
     returned = tail[0]
     live, _ = sweep(adjoint + [returned], set(), lambda stmt: False)
     primal = dead_primal(primal, live, result.pure)
+    primal = stand_in_for_shapes(primal, adjoint + [returned], result.elementwise, result.ranks,
+                                 result.free["np"], rt_name)
     params = {a.id for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs}
     is_number, is_array = _rank_tests(result, implicit)
     adjoint = array_attributes(adjoint, result.free["np"], is_array)

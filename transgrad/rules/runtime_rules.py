@@ -21,7 +21,7 @@ from transgrad import runtime as rt
 from transgrad.rules.registry import adjoint_template, d, non_differentiable, t, tangent_template
 
 # seeds and fresh zero buffers are constants
-non_differentiable(rt.zeros_like, rt.scalar_seed, rt.ones_like, rt.slot_of, rt.repeated_factor)
+non_differentiable(rt.zeros_like, rt.scalar_seed, rt.ones_like, rt.slot_of, rt.repeated_factor, rt.stand_in)
 # helpers without a rule are differentiated through their source; these compute dtypes and index
 # positions, which are constants there
 non_differentiable(rt._grad_dtype, rt._positions, rt._gradient_matrix, rt._none_selected, rt._block_numbers,
