@@ -51,19 +51,37 @@ def ranks(function_node, sites, param_ranks, resolve):
         if isinstance(node, gast.For) and isinstance(node.target, gast.Name):
             loop_targets[node.target.id] = 0 if _is_range(node.iter, resolve) else None
     locals_ = {site.target for site in sites} | set(param_ranks) | set(loop_targets)
+    counts = {}
+    for site in sites:
+        counts[site.target] = counts.get(site.target, 0) + 1
+    tuple_lengths = {site.target: len(site.stmt.value.elts) for site in assignments   # shapes: (n, m)
+                     if isinstance(site.stmt.value, gast.Tuple) and counts[site.target] == 1}
     unknown = {name for name, rank in {**param_ranks, **loop_targets}.items() if rank is None} | other_writes
     while True:
         known = {name: rank for name, rank in {**param_ranks, **loop_targets}.items()
                  if rank is not None and name not in unknown}
-        conflict, outer = _solve(assignments, known, unknown, locals_, resolve)
+        conflict, outer = _solve(assignments, known, unknown, locals_, resolve, tuple_lengths)
         if conflict is None:
             return {**outer, **known}
         unknown.add(conflict)
 
 
-def _solve(assignments, known, unknown, locals_, resolve):
+_MADE_FROM_A_SHAPE = (np.zeros, np.ones, np.empty, np.full)
+
+
+def _shape_rank(shape, shape_rank, lookup):
+    """The rank of an array made from `shape`: its length for a tuple, 1 for a number."""
+    if isinstance(shape, gast.Tuple):
+        return len(shape.elts)
+    if isinstance(shape, gast.Name) and shape.id in lookup.tuple_lengths:
+        return lookup.tuple_lengths[shape.id]
+    return 1 if shape_rank == 0 else None
+
+
+def _solve(assignments, known, unknown, locals_, resolve, tuple_lengths=None):
     """Fill `known` optimistically; return a name found with two ranks (or with an unknown one)."""
     lookup = _Lookup(known, unknown, locals_, resolve)
+    lookup.tuple_lengths = tuple_lengths or {}
     for _ in range(len(assignments) + 1):
         changed = False
         for site in assignments:
@@ -92,6 +110,7 @@ _UNSET = object()   # a local whose rank is not worked out yet
 class _Lookup:
     def __init__(self, known, unknown, locals_, resolve):
         self.known, self.unknown, self.locals, self.resolve = known, unknown, locals_, resolve
+        self.tuple_lengths = {}   # names assigned once from a tuple display: a shape's rank
         self.outer = {}   # globals and closure variables with a rank
 
     def name(self, node):
@@ -254,6 +273,8 @@ def _call_rank(node, lookup):
         return 0
     if callee is np.arange and all(r == 0 for r in arg_ranks):
         return 1
+    if any(callee is f for f in _MADE_FROM_A_SHAPE) and node.args:
+        return _shape_rank(node.args[0], arg_ranks[0], lookup)
     if callee is np.dot and len(arg_ranks) == 2 and None not in arg_ranks:
         return max(arg_ranks) if 0 in arg_ranks else _matmul_rank(*arg_ranks)
     return None

@@ -160,7 +160,7 @@ class AssignmentAdjoints:
                                              "a value that needs a gradient is passed among its variable "
                                              "positional arguments, which its rule does not differentiate")
         instance = instance.keep(lambda arg: isinstance(arg, gast.Name) and self.activity.carries(site, self.original(arg.id)))
-        pairs = [(self.original(arg.id), self.without_unbroadcast(site, arg, expr), False)
+        pairs = [(self.original(arg.id), self.by_rank(self.without_unbroadcast(site, arg, expr)), False)
                  for arg, expr in instance.contributions]
         return instance.temps, merge_identical(pairs)
 
@@ -180,6 +180,28 @@ class AssignmentAdjoints:
                   if not (isinstance(a, gast.Name) and a.id == name)]
         if all(self.rank_of(a) == 0 for a in others):
             return expression.args[0]
+        return expression
+
+    def by_rank(self, expression):
+        """rt.matmul_grad_left(g, a, b) and rt.matmul_grad_right(g, a, b) as the product a person writes
+        when the ranks of a and b are known (analysis/ranks.py): g @ b.T and a.T @ g for matrices,
+        np.outer for a matrix and a vector. Their general form handles any ranks and broadcasting."""
+        if not (isinstance(expression, gast.Call) and isinstance(expression.func, gast.Attribute)
+                and expression.func.attr in ("matmul_grad_left", "matmul_grad_right")
+                and len(expression.args) == 3 and all(isinstance(a, gast.Name) for a in expression.args)):
+            return expression
+        g, a, b = expression.args
+        left = expression.func.attr == "matmul_grad_left"
+        ranks = (self.rank_of(self.original(a.id)), self.rank_of(self.original(b.id)))
+        transposed = lambda m: gast.Attribute(value=build.name(m.id), attr="T", ctx=gast.Load())  # noqa: E731
+        product = lambda x, y: gast.BinOp(left=x, op=gast.MatMult(), right=y)                     # noqa: E731
+        outer = lambda x, y: build.call(build.dotted(f"{self.free['np']}.outer"), build.name(x.id), build.name(y.id))  # noqa: E731
+        if ranks == (2, 2):
+            return product(build.name(g.id), transposed(b)) if left else product(transposed(a), build.name(g.id))
+        if ranks == (2, 1):
+            return outer(g, b) if left else product(build.name(g.id), build.name(a.id))
+        if ranks == (1, 2):
+            return product(build.name(b.id), build.name(g.id)) if left else outer(a, g)
         return expression
 
     def rank_of(self, node_or_name):
