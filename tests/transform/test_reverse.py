@@ -170,3 +170,31 @@ def shifts_in_place(x):
 
 def test_values_the_loop_changes_are_recorded_not_recomputed():
     assert tg.gradcheck(shifts_in_place, np.array([0.3, -1.2, 0.8, 1.7, 0.4]))
+
+
+def matrix_products(A, B, v):
+    return np.sum(np.tanh(A @ B)) + np.sum((A @ v) ** 2) + np.sum(np.sin(v @ B))
+
+
+def test_matrix_product_adjoints_are_written_out_when_ranks_are_known():
+    rng = np.random.default_rng(0)
+    A, B, v = rng.standard_normal((3, 4)), rng.standard_normal((4, 4)), rng.standard_normal(4)
+    g = tg.grad(matrix_products, wrt=(0, 1, 2))
+    g(A, B, v)
+    # before: rt.matmul_grad_left(g, a, b) and rt.matmul_grad_right(g, a, b) for every product
+    assert "matmul_grad" not in g.source
+    assert "@ B.T" in g.source and "A.T @ " in g.source and "np.outer(" in g.source
+    assert tg.gradcheck(matrix_products, A, B, v, wrt=(0, 1, 2))
+
+
+def batched_product(A, B):
+    return np.sum(np.matmul(A, B) ** 2)
+
+
+def test_a_batched_product_keeps_the_general_helper():
+    rng = np.random.default_rng(1)
+    A, B = rng.standard_normal((2, 3, 4)), rng.standard_normal((4, 5))
+    g = tg.grad(batched_product, wrt=(0, 1))
+    g(A, B)   # B's gradient sums over the batch: rt.matmul_grad_right does that
+    assert "rt.matmul_grad_left" in g.source and "rt.matmul_grad_right" in g.source
+    assert tg.gradcheck(batched_product, A, B, wrt=(0, 1))
