@@ -567,11 +567,22 @@ def trace_matmul(a, b):
     return np.sum(a[:n] * np.swapaxes(b, 0, 1)[:n])
 
 
+_ZERO_BYTES = bytes(64)   # the one element every stand-in's entries read
+
+
 def stand_in(*operands):
     """A read-only, zero-strided array with the shape (and dtype) of an elementwise result of the
-    operands, made without computing it: the gradient reads only its shape (optimize/stand_ins.py)."""
-    dtype = np.result_type(*[o.dtype if isinstance(o, np.ndarray) else o for o in operands], 0.0)
-    return np.broadcast_to(np.zeros((), dtype=dtype), np.broadcast_shapes(*[np.shape(o) for o in operands]))
+    operands, made without computing it: the gradient reads only its shape (optimize/stand_ins.py).
+    Built directly on a constant zero buffer: np.broadcast_to costs more than the arithmetic it saves
+    for arrays of ten thousand elements."""
+    first = operands[0]
+    if type(first) is np.ndarray and first.dtype.kind in "fc" and all(
+            type(o) is np.ndarray and o.shape == first.shape and o.dtype == first.dtype for o in operands):
+        shape, dtype = first.shape, first.dtype   # the common case: operands alike
+    else:
+        shape = np.broadcast_shapes(*[np.shape(o) for o in operands])
+        dtype = np.result_type(*[o.dtype if isinstance(o, np.ndarray) else o for o in operands], 0.0)
+    return np.ndarray(shape, dtype=dtype, buffer=_ZERO_BYTES, strides=(0,) * len(shape))
 
 
 def repeated_factor(factor, count):
