@@ -3340,8 +3340,16 @@ def convolve_mode_part(w, g, n, m, mode="full"):
 def like_grad(h, g):
     """The adjoint of rt.grad_like(g, x) with respect to g: grad_like sums g back to x's shape
     (or passes None and containers through), so its adjoint spreads h back over g's shape."""
-    return _leaf_by_leaf(h, g, lambda hk, gk: np.broadcast_to(hk, np.shape(gk)) if np.shape(hk) != np.shape(gk)
-                         else hk)
+    if g is None or h is None:
+        return None
+    if isinstance(g, dict):
+        return {k: like_grad(getitem(h, k) if isinstance(h, dict) else None, v) for k, v in g.items()}
+    if isinstance(g, (list, tuple)):
+        items = h if isinstance(h, (list, tuple)) else [None] * len(g)
+        return [like_grad(hk, gk) for hk, gk in zip(items, g)]
+    if is_record(g):
+        return h
+    return np.broadcast_to(h, np.shape(g)) if np.shape(h) != np.shape(g) else h
 
 
 # ----- more derivatives of runtime helpers -----
