@@ -15,6 +15,8 @@ runtime call; this pass rewrites those into assignments the transforms know:
     v = dlist.pop()            ->  v = dlist[-1]; dlist = list(dlist[:-1])   (a list gradient the code
                                                                owns; other lists stay an error)
     rt.add_at(dx, i, g)        ->  dx = rt.added_to(dx, i, g)
+    dx[i] += g                 ->  dx = rt.added_to(dx, i, g)   (a saved view of the old dx keeps
+                                                               its values)
     rt.clear(dx, i)            ->  dx = rt.cleared(dx, i)
     rt.put(x, i, old)          ->  x = rt.replaced(x, i, old)
     rt.reuse(np.multiply, a, b) -> np.multiply(a, b)          (no writing into a dead operand:
@@ -22,6 +24,9 @@ runtime call; this pass rewrites those into assignments the transforms know:
     rt.call_rule(rule, n, g, ...) -> rt.rule_tuple(rule(g, ...), n)   (a tg.adjoint rule is the
                                                                user's code: differentiated through)
     del a                      ->  (dropped before the fence: it only frees memory early)
+
+The forward and backward functions of a split pair (a callee's) are prepared one at a time, but
+their stacks are found over both: the forward only pushes and the backward only pops.
 
 The buffers these helpers update are owned by the generated code (made by
 rt.zeros_like, rt.maybe_copy or rt.owned), so rebinding the name is the same

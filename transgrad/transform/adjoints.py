@@ -190,19 +190,18 @@ class AssignmentAdjoints:
                 and expression.func.attr in ("matmul_grad_left", "matmul_grad_right")
                 and len(expression.args) == 3 and all(isinstance(a, gast.Name) for a in expression.args)):
             return expression
-        g, a, b = expression.args
-        left = expression.func.attr == "matmul_grad_left"
-        ranks = (self.rank_of(self.original(a.id)), self.rank_of(self.original(b.id)))
-        transposed = lambda m: gast.Attribute(value=build.name(m.id), attr="T", ctx=gast.Load())  # noqa: E731
-        product = lambda x, y: gast.BinOp(left=x, op=gast.MatMult(), right=y)                     # noqa: E731
-        outer = lambda x, y: build.call(build.dotted(f"{self.free['np']}.outer"), build.name(x.id), build.name(y.id))  # noqa: E731
-        if ranks == (2, 2):
-            return product(build.name(g.id), transposed(b)) if left else product(transposed(a), build.name(g.id))
-        if ranks == (2, 1):
-            return outer(g, b) if left else product(build.name(g.id), build.name(a.id))
-        if ranks == (1, 2):
-            return product(build.name(b.id), build.name(g.id)) if left else outer(a, g)
-        return expression
+        g, a, b = (arg.id for arg in expression.args)
+        ranks = (self.rank_of(self.original(a)), self.rank_of(self.original(b)))
+        outer = f"{self.free['np']}.outer"
+        written = {   # (which operand, ranks of a and b) -> the product
+            ("left", (2, 2)): lambda: _matmul(build.name(g), _transposed(b)),
+            ("right", (2, 2)): lambda: _matmul(_transposed(a), build.name(g)),
+            ("left", (2, 1)): lambda: build.call(build.dotted(outer), build.name(g), build.name(b)),
+            ("right", (2, 1)): lambda: _matmul(build.name(g), build.name(a)),
+            ("left", (1, 2)): lambda: _matmul(build.name(b), build.name(g)),
+            ("right", (1, 2)): lambda: build.call(build.dotted(outer), build.name(a), build.name(g)),
+        }.get((expression.func.attr.rsplit("_", 1)[1], ranks))
+        return written() if written is not None else expression
 
     def rank_of(self, node_or_name):
         """The known rank of a name or a literal (analysis/ranks.py), else None."""
@@ -388,6 +387,14 @@ def _broadcasts_elementwise(value, op):
     if isinstance(value, (gast.BinOp, gast.UnaryOp)):
         return not isinstance(getattr(value, "op", None), gast.MatMult)
     return isinstance(value, gast.Call) and op.rule is not None and registry.is_elementwise(op.rule)
+
+
+def _matmul(left, right):
+    return gast.BinOp(left=left, op=gast.MatMult(), right=right)
+
+
+def _transposed(name):
+    return gast.Attribute(value=build.name(name), attr="T", ctx=gast.Load())
 
 
 def _is_unbroadcast_of(expression, operand):
