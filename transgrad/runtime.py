@@ -451,6 +451,11 @@ def _grad_dtype(*values):
     return np.result_type(*inexact) if inexact else np.dtype(float)
 
 
+def _grad_dtype_of(values):
+    """_grad_dtype of a list of values (a call without *args, for code differentiated again)."""
+    return _grad_dtype(*values)
+
+
 def inverse_axes(axes):
     """The permutation that undoes np.transpose(x, axes) (None for a plain reversal).
 
@@ -3119,11 +3124,27 @@ def sequence_grad_transpose(w, g, items):
 def einsum_replaced(subscripts, operands, position, value):
     """np.einsum(subscripts, *operands) with operand `position` replaced by value: the transpose
     of g -> einsum_grad(g, subscripts, operands, position)."""
-    operands = [op for op in operands if op is not None]
-    operands[position] = value
+    present = [op for op in operands if op is not None]
+    operands = present[:position] + [value] + present[position + 1:]
     inputs, output = einsum_operands(subscripts, operands)
-    out = np.einsum(",".join(inputs) + "->" + output, *operands)
-    return out.astype(_grad_dtype(*operands), copy=False)
+    out = _einsum_of(",".join(inputs) + "->" + output, operands)
+    return out.astype(_grad_dtype_of(operands), copy=False)
+
+
+def _einsum_of(subscripts, operands):
+    """np.einsum(subscripts, *operands) written out for the one to four operands np.einsum's rule
+    takes: a call with *args is one transgrad cannot differentiate, and this is differentiated for
+    third derivatives."""
+    count = len(operands)
+    if count == 1:
+        return np.einsum(subscripts, operands[0])
+    if count == 2:
+        return np.einsum(subscripts, operands[0], operands[1])
+    if count == 3:
+        return np.einsum(subscripts, operands[0], operands[1], operands[2])
+    if count == 4:
+        return np.einsum(subscripts, operands[0], operands[1], operands[2], operands[3])
+    raise ValueError(f"transgrad: the gradient of np.einsum takes up to four operands, not {count}")
 
 
 def einsum_grad_operands(w, g, subscripts, operands, position):

@@ -5,10 +5,10 @@ Each row's function `row_k` is wrapped as a scalar `np.sum(np.sin(row_k(...)))`
 Hessian-vector product from tg.hvp (forward over reverse, through the generated
 gradient code and its runtime helpers) is compared with central finite
 differences of tg.grad along the same random direction. Reverse over reverse
-(tg.grad of a tg.grad) is checked on a sample of the rows the same way.
+(tg.grad of a tg.grad) is checked on a sample of the rows the same way. Runtime helpers without
+a rule are differentiated through their source (docs/higher_order.md): every one is reached here.
 """
 import importlib.util
-import re
 import sys
 import warnings
 
@@ -18,15 +18,9 @@ import pytest
 import transgrad as tg
 from rule_table import ROWS, TUPLE_ROWS, row_id
 from test_rule_table import _param_specs, _probe, _wrt, generated  # noqa: F401  (the fixture)
-from test_tangents import _inner, _random_like
+from test_tangents import _random_like
 
 ALL_ROWS = ROWS + TUPLE_ROWS
-
-# Helpers of first-order gradients that have no rule of their own and whose source transgrad cannot
-# differentiate yet (in-place writes, *args calls, imports or try/except inside, local recursion,
-# library calls without rules). A second derivative through them raises NonDifferentiableError
-# naming the helper; the test checks that it does, so none of them can give a wrong number.
-NOT_YET_TWICE = {"einsum_replaced"}
 
 
 def _scalar_output(index):
@@ -125,13 +119,7 @@ def _check_second_order(fn, specs, seed, reverse_over_reverse=False):
 
 @pytest.mark.parametrize("index", SCALAR_ROWS, ids=[row_id(ALL_ROWS[i]) for i in SCALAR_ROWS])
 def test_hessian_vector_product_matches_finite_differences(wrapped, index):
-    try:
-        _check_second_order(getattr(wrapped, f"second_{index}"), _param_specs[index], seed=index)
-    except tg.NonDifferentiableError as error:
-        named = re.search(r"cannot differentiate through rt\.(\w+)", str(error))
-        if "complex" in str(error):
-            pytest.skip("higher derivatives through complex values are refused")
-        assert named and named.group(1) in NOT_YET_TWICE, str(error)
+    _check_second_order(getattr(wrapped, f"second_{index}"), _param_specs[index], seed=index)
 
 
 def _complex_into_real_buffer(index):
@@ -146,11 +134,5 @@ REVERSE_SAMPLE = [i for i in SCALAR_ROWS[::9] if not _complex_into_real_buffer(i
 
 @pytest.mark.parametrize("index", REVERSE_SAMPLE, ids=[row_id(ALL_ROWS[i]) for i in REVERSE_SAMPLE])
 def test_reverse_over_reverse_matches_finite_differences(wrapped, index):
-    try:
-        _check_second_order(getattr(wrapped, f"second_{index}"), _param_specs[index], seed=index,
-                            reverse_over_reverse=True)
-    except tg.NonDifferentiableError as error:
-        named = re.search(r"cannot differentiate through rt\.(\w+)", str(error))
-        if "complex" in str(error):
-            pytest.skip("higher derivatives through complex values are refused")
-        assert named and named.group(1) in NOT_YET_TWICE, str(error)
+    _check_second_order(getattr(wrapped, f"second_{index}"), _param_specs[index], seed=index,
+                        reverse_over_reverse=True)

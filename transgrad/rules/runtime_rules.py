@@ -24,7 +24,7 @@ from transgrad.rules.registry import adjoint_template, d, non_differentiable, t,
 non_differentiable(rt.zeros_like, rt.scalar_seed, rt.ones_like, rt.slot_of, rt.repeated_factor, rt.stand_in)
 # helpers without a rule are differentiated through their source; these compute dtypes and index
 # positions, which are constants there
-non_differentiable(rt._grad_dtype, rt._positions, rt._gradient_matrix, rt._none_selected, rt._block_numbers,
+non_differentiable(rt._grad_dtype, rt._grad_dtype_of, rt.einsum_operands, rt._positions, rt._gradient_matrix, rt._none_selected, rt._block_numbers,
                    rt._block_labels, rt._kept_positions)
 
 
