@@ -159,6 +159,9 @@ class _Differentiated:
     def __init__(self, function, wrt=0, preserve_result=False):
         self.function = function
         self._target = unwrap(function)
+        if isinstance(self._target, JacobianFunction) or type(self._target).__name__ == "HessianFunction":
+            from transgrad import higher   # a Jacobian or Hessian object is differentiated as a function
+            self._target = higher.as_function(self._target)
         # differentiating compiled code again (tg.grad(tg.grad(f))): higher.py reads the generated code
         self._inner = self._target if is_compiled(self._target) else None
         self.wrt, self.as_tuple = _normalize_wrt(self._target, wrt)

@@ -17,6 +17,8 @@ the generated gradient. hvp runs it once along the given direction, so the
 Hessian is never formed; hessian runs it once per input element.
 """
 import inspect
+import linecache
+import re
 import weakref
 
 import numpy as np
@@ -77,7 +79,10 @@ def bound(outer, values, args):
 def generated_for_call(compiled):
     """The generated gradient function of a tg.grad / tg.value_and_grad object, specialised for no
     particular argument ranks: what a function being differentiated that *calls* the object (a
-    gradient penalty, say) is differentiated through. None for other compiled objects."""
+    gradient penalty, say) is differentiated through; a tg.jacobian or tg.hessian object as a
+    function (as_function). None for other compiled objects."""
+    if isinstance(compiled, (api.JacobianFunction, HessianFunction)):
+        return as_function(compiled)
     if not isinstance(compiled, api.GradFunction):
         return None
     target = compiled._target if compiled._inner is None else generated_for_call(compiled._inner)
@@ -88,6 +93,48 @@ def generated_for_call(compiled):
     key = (compiled._leaf_key, tuple(None for _ in positional))
     wrt = api._WrtTuple(compiled.wrt, compiled.as_tuple)
     return cache.bound(target, wrt, compiled.mode, key, compiled.preserve_result)[1]["joint"]
+
+
+_JACOBIAN_SOURCE = """\
+def component({params}, k):
+    return np.ravel(inner({params}))[k]
+
+
+def {name}({params}):
+    rows = []
+    for k in range(np.size({x})):
+        rows.append(gradient_of_component({params}, k))
+    return np.reshape(np.stack(rows), np.shape(inner({params})) + np.shape({x}))
+"""
+
+
+def as_function(compiled):
+    """A tg.jacobian or tg.hessian object as a Python function with source (a Jacobian is the
+    gradient of each output component, stacked), so that it can be differentiated, or called inside
+    a differentiated function, like a function of yours; made once per object."""
+    made = getattr(compiled, "_as_function", None)
+    if made is not None:
+        return made
+    inner = api.GradFunction(compiled.function, compiled.wrt) if isinstance(compiled, HessianFunction) \
+        else compiled.function
+    target = api.unwrap(compiled.function)
+    if isinstance(compiled.wrt, (tuple, list)) or api.is_compiled(target) and not isinstance(target, api.GradFunction):
+        raise TypeError("transgrad can differentiate a tg.jacobian or tg.hessian object of one wrt input, of a "
+                        "function or a tg.grad object; take the derivative you need with tg.grad, tg.jacobian "
+                        "and tg.hessian of the function itself")
+    parameters = [p.name for p in inspect.signature(target).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    (x,), _ = api._normalize_wrt(target, compiled.wrt)
+    base = re.sub(r"\W+", "_", target.__name__).strip("_") or "function"   # <lambda> -> lambda
+    name = f"{'hessian' if isinstance(compiled, HessianFunction) else 'jacobian'}_of_{base}"
+    source = _JACOBIAN_SOURCE.format(params=", ".join(parameters), name=name, x=x)
+    filename = f"<tg {name} {id(compiled):x}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = {"np": np, "inner": inner}
+    exec(compile(source, filename, "exec"), namespace)
+    namespace["gradient_of_component"] = api.GradFunction(namespace["component"], parameters.index(x))
+    compiled._as_function = namespace[name]
+    return compiled._as_function
 
 
 def _default_key(compiled):

@@ -839,3 +839,55 @@ def makes_a_gradient_inside(x):
 def test_making_a_gradient_inside_a_differentiated_function_says_how_to_fix_it():
     with pytest.raises(tg.UnsupportedSyntaxError, match=r"make it once outside \(grad_f = tg.grad\(f\)"):
         tg.grad(makes_a_gradient_inside)(np.ones(3))
+
+
+# ----- tg.jacobian and tg.hessian objects, differentiated or called inside -----
+
+def sine_cubes(x):
+    return np.sum(np.sin(x) * x ** 3)
+
+
+def _third(t):
+    return -np.cos(t) * t ** 3 - 9 * np.sin(t) * t ** 2 + 18 * np.cos(t) * t + 6 * np.sin(t)
+
+
+hessian_of_sine_cubes = tg.hessian(sine_cubes)
+
+
+def laplacian(x):
+    return np.trace(hessian_of_sine_cubes(x))
+
+
+def spread(v):
+    return np.sin(v) * np.sum(v)
+
+
+jacobian_of_spread = tg.jacobian(spread)
+
+
+def squared_jacobian(v):
+    return np.sum(jacobian_of_spread(v) ** 2)
+
+
+def test_the_jacobian_of_a_hessian_is_the_third_derivative_tensor():
+    x = np.array([0.3, -0.7, 1.1])
+    expected = np.zeros((3, 3, 3))
+    for i in range(3):
+        expected[i, i, i] = _third(x[i])
+    np.testing.assert_allclose(tg.jacobian(tg.hessian(sine_cubes))(x), expected, atol=1e-12)
+
+
+def test_hessian_and_jacobian_objects_called_inside_a_differentiated_function():
+    x = np.array([0.3, -0.7, 1.1])
+    np.testing.assert_allclose(tg.grad(laplacian)(x), _third(x), rtol=1e-12)   # d/dx_i of the Laplacian
+    for seed in range(2):
+        assert tg.gradcheck(squared_jacobian, np.random.default_rng(seed).normal(size=3))
+
+
+def two_inputs_jacobian(x, y):
+    return x * y
+
+
+def test_a_jacobian_object_of_several_inputs_is_refused_when_differentiated():
+    with pytest.raises(TypeError, match="one wrt input"):
+        tg.jacobian(tg.jacobian(two_inputs_jacobian, wrt=(0, 1)))(np.ones(2), np.ones(2))
