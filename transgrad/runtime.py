@@ -283,6 +283,17 @@ def unextend(items, added):
     return tail
 
 
+def unextended(items, added):
+    """The list before `items.extend(added)`, without changing `items` (rt.unextend in code that is
+    differentiated again, normalize/generated.py)."""
+    return items[:len(items) - len(added)]
+
+
+def extended_tail(items, added):
+    """What rt.unextend(items, added) returns (the last len(added) entries), without changing items."""
+    return items[len(items) - len(added):]
+
+
 def like(gradient_items, value):
     """Items of a list gradient as the gradient of `value` (an array's gradient is an array)."""
     if isinstance(value, np.ndarray):

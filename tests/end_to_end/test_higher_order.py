@@ -891,3 +891,19 @@ def two_inputs_jacobian(x, y):
 def test_a_jacobian_object_of_several_inputs_is_refused_when_differentiated():
     with pytest.raises(TypeError, match="one wrt input"):
         tg.jacobian(tg.jacobian(two_inputs_jacobian, wrt=(0, 1)))(np.ones(2), np.ones(2))
+
+
+def extends_a_list(x):
+    items = []
+    for k in range(3):
+        items.extend([x[k] * x[k], np.sin(x[k])])
+    total = 0.0
+    for v in items:
+        total = total + v * items[0]
+    return total
+
+
+def test_hessian_through_list_extend():
+    # the gradient undoes items.extend(...) with rt.unextend, which becomes pure slices when the
+    # gradient is differentiated again (normalize/generated.py)
+    assert_hessian_matches_finite_differences(extends_a_list, lambda rng: rng.normal(size=3), seed=9, trials=2)

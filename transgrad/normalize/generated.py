@@ -19,6 +19,8 @@ runtime call; this pass rewrites those into assignments the transforms know:
                                                                its values)
     rt.clear(dx, i)            ->  dx = rt.cleared(dx, i)
     rt.put(x, i, old)          ->  x = rt.replaced(x, i, old)
+    rt.unextend(items, added)  ->  items = rt.unextended(items, added)
+    t = f(rt.unextend(d, a))   ->  tail = rt.extended_tail(d, a); d = rt.unextended(d, a); t = f(tail)
     rt.reuse(np.multiply, a, b) -> np.multiply(a, b)          (no writing into a dead operand:
                                                                the outer adjoint may read it)
     rt.call_rule(rule, n, g, ...) -> rt.rule_tuple(rule(g, ...), n)   (a tg.adjoint rule is the
@@ -45,7 +47,7 @@ from transgrad.syntax.walk import walk
 
 GENERATED_PREFIX = "<transgrad "
 
-_PURE_FORMS = {"add_at": "added_to", "clear": "cleared", "put": "replaced"}
+_PURE_FORMS = {"add_at": "added_to", "clear": "cleared", "put": "replaced", "unextend": "unextended"}
 _PURE_STATEMENTS = {"scalar_seed"}   # checks that change nothing
 
 
@@ -224,6 +226,9 @@ class _Rewriter:
                 return [build.assign(name, build.const(None), like=stmt)]
             if _is_list_of(stmt.value, name):
                 return []
+        unextended = self.hoist_unextends(stmt)
+        if unextended:
+            return unextended + self.statement(stmt)
         if _is_slot_increment(stmt) and self.rt_names:
             # `dx[i] += g` becomes `dx = rt.added_to(dx, i, g)`: a view of the old dx that the code
             # reads later (`dx_i = dx[i]` saved for the backward) keeps the value it had
@@ -278,6 +283,33 @@ class _Rewriter:
     def is_pop(self, value):
         return (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and value.func.attr == "pop"
                 and isinstance(value.func.value, gast.Name) and value.func.value.id in self.stacks and not value.args)
+
+    def hoist_unextends(self, stmt):
+        """`rt.unextend(d, added)` read as a value (the tail it removes from the list gradient d):
+        `tail = rt.extended_tail(d, added)` and `d = rt.unextended(d, added)` before the statement,
+        which reads `tail`."""
+        if isinstance(stmt, gast.Expr) or isinstance(stmt, (gast.For, gast.While, gast.If)):
+            return []
+        before = []
+
+        def replaced(value):
+            if not (isinstance(value, gast.Call) and self.runtime_name(value) == "unextend"
+                    and isinstance(value.args[0], gast.Name)):
+                return value
+            rt_name, (items, added) = value.func.value.id, value.args
+            tail = self.namer.fresh(f"{items.id}_tail")
+            for target, helper in ((tail, "extended_tail"), (items.id, "unextended")):
+                before.append(build.assign(target, build.call(build.dotted(f"{rt_name}.{helper}"), build.name(items.id),
+                                                              build.clone(added)), like=stmt))
+            return build.name(tail)
+
+        for sub in walk(stmt):
+            for field, value in gast.iter_fields(sub):
+                if isinstance(value, list):
+                    value[:] = [replaced(item) for item in value]
+                else:
+                    setattr(sub, field, replaced(value))
+        return before
 
     def hoist_pops(self, node, before):
         for sub in walk(node):
