@@ -3021,14 +3021,20 @@ def _norm_power(ord):
     return float(ord)
 
 
+def _complex_only_for_the_two_norm(x, p):
+    if p != 2:
+        real_only("the gradient of np.linalg.norm", x, "second derivatives of complex p-norms other than the "
+                  "2-norm are not written; np.sum(np.abs(z) ** p) ** (1 / p) differentiates twice")
+
+
 def norm_grad_dx(g, x, ans, ord=None, axis=None, keepdims=False):
     """The partial derivative of norm_grad(g, x, ans, ...) with respect to x, holding ans fixed: an
     elementwise factor shaped like x, g (p - 1) |x|^(p-2) / ans^(p-1) (0 where ans is 0, as the
-    gradient there)."""
+    gradient there). For a complex x (the 2-norm) the gradient is g conj(x) / ans, and this factor
+    multiplies the conjugate of the cotangent (rules/runtime_rules.py)."""
     x = np.asarray(x)
-    real_only("the gradient of np.linalg.norm", x, "its second derivatives are written for real arrays only; "
-              "np.sqrt(np.sum(np.abs(z) ** 2)) differentiates twice")
     p = _norm_power(ord)
+    _complex_only_for_the_two_norm(x, p)
     if p is None:
         return np.zeros(x.shape, dtype=_grad_dtype(g, x))
     ans = keep_reduced(ans, x, axis, keepdims)
@@ -3049,9 +3055,8 @@ def norm_grad_dans(g, x, ans, ord=None, axis=None, keepdims=False):
     """The partial derivative of norm_grad(g, x, ans, ...) with respect to ans, holding x fixed:
     -(p - 1) norm_grad / ans, shaped like x (each element's factor for its own norm)."""
     x = np.asarray(x)
-    real_only("the gradient of np.linalg.norm", x, "its second derivatives are written for real arrays only; "
-              "np.sqrt(np.sum(np.abs(z) ** 2)) differentiates twice")
     p = _norm_power(ord)
+    _complex_only_for_the_two_norm(x, p)
     if p is None:
         return np.zeros(x.shape, dtype=_grad_dtype(g, x))
     grad = norm_grad(g, x, ans, ord, axis, keepdims)

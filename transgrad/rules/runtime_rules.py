@@ -202,14 +202,16 @@ def rt_reduce_like_tangent(y, g, target, axis=None, keepdims=False):
 @adjoint_template(rt.norm_grad, name="rt.norm_grad",
                   convention="0 where the norm is 0, as the gradient there; the 1-, inf- and 0-norm gradients are piecewise constant in x")
 def rt_norm_grad(y, g, x, ans, ord=None, axis=None, keepdims=False):
-    d[g] = rt.reduce_like(d[y] * rt.norm_grad(rt.ones_like(ans), x, ans, ord, axis, keepdims), g, axis, keepdims)
-    d[x] = d[y] * rt.norm_grad_dx(g, x, ans, ord, axis, keepdims)
-    d[ans] = rt.reduce_like(d[y] * rt.norm_grad_dans(g, x, ans, ord, axis, keepdims), ans, axis, keepdims)
+    d[g] = rt.real_like(rt.reduce_like(d[y] * rt.norm_grad(rt.ones_like(ans), x, ans, ord, axis, keepdims), g, axis,
+                                       keepdims), g)
+    d[x] = rt.conj(d[y]) * rt.norm_grad_dx(g, x, ans, ord, axis, keepdims)
+    d[ans] = rt.real_like(rt.reduce_like(d[y] * rt.norm_grad_dans(g, x, ans, ord, axis, keepdims), ans, axis,
+                                         keepdims), ans)
 
 
 @tangent_template(rt.norm_grad, name="rt.norm_grad")
 def rt_norm_grad_tangent(y, g, x, ans, ord=None, axis=None, keepdims=False):
-    t[y] = (rt.norm_grad(t[g], x, ans, ord, axis, keepdims) + t[x] * rt.norm_grad_dx(g, x, ans, ord, axis, keepdims)
+    t[y] = (rt.norm_grad(t[g], x, ans, ord, axis, keepdims) + rt.conj(t[x]) * rt.norm_grad_dx(g, x, ans, ord, axis, keepdims)
             + rt.keep_reduced(t[ans], x, axis, keepdims) * rt.norm_grad_dans(g, x, ans, ord, axis, keepdims))
 
 
