@@ -1297,14 +1297,16 @@ def multi_dot_grad(g, arrays):
         mats[0] = mats[0][None, :]
     if last_vec:
         mats[-1] = mats[-1][:, None]
-    g = np.asarray(g).reshape(mats[0].shape[0], mats[-1].shape[1])
+    shape = (mats[0].shape[0], mats[-1].shape[1])
+    g = np.asarray(g)
+    g = g.reshape(shape) if g.size == shape[0] * shape[1] else np.broadcast_to(g, shape)   # a number: spread
     grads = []
     for k in range(len(mats)):
         left = np.linalg.multi_dot(mats[:k]) if k > 1 else (mats[0] if k == 1 else None)
         right = np.linalg.multi_dot(mats[k + 1:]) if len(mats) - k > 2 else (mats[-1] if k == len(mats) - 2 else None)
         gk = g if right is None else g @ right.T
         gk = gk if left is None else left.T @ gk
-        grads.append(np.reshape(gk, np.shape(arrays[k])))
+        grads.append(real_like(np.reshape(gk, np.shape(arrays[k])), arrays[k]))   # real part for a real array
     return grads
 
 
