@@ -920,3 +920,17 @@ def test_hessian_through_list_extend():
     # the gradient undoes items.extend(...) with rt.unextend, which becomes pure slices when the
     # gradient is differentiated again (normalize/generated.py)
     assert_hessian_matches_finite_differences(extends_a_list, lambda rng: rng.normal(size=3), seed=9, trials=2)
+
+
+def real_times_a_complex_literal(x):
+    y = np.outer(x, x) * 1j
+    return np.sum(np.real(y @ np.outer(x, np.sin(x)))) + np.sum(np.imag(y) * x)
+
+
+def test_a_real_gradient_receiving_complex_terms_is_accumulated_out_of_place():
+    # dx gets a complex term from `* 1j`: `dx += term` would be refused by numpy (complex into a
+    # float buffer), so code with complex literals accumulates with dx = dx + term
+    x = np.array([0.3, -0.7, 1.1])
+    assert tg.gradcheck(real_times_a_complex_literal, x)
+    assert_hessian_matches_finite_differences(real_times_a_complex_literal, lambda rng: rng.normal(size=3),
+                                              seed=11, trials=2)

@@ -123,7 +123,7 @@ class AssignmentAdjoints:
                 self.next_nullable.add(d_name)
             return [build.assign(d_name, expression)]
         if not fact.none and not maybe_none and self.depths.get(name) == 0:
-            if not fact.shared:   # a buffer only this gradient refers to: add in place
+            if not fact.shared and not self.complex_literals:   # a buffer only this gradient refers to: add in place
                 self.share_read_gradients(expression, state)
                 state[d_name] = OWNED
                 return [gast.AugAssign(target=build.name(d_name, store=True), op=gast.Add(), value=expression)]

@@ -49,6 +49,11 @@ class Reverse(AssignmentAdjoints):
         self.depths = depths
         self.ranks = ranks or {}     # analysis/ranks.py: known numbers of dimensions
         self.shape_sources = shape_sources or {}   # analysis/shapes.py: same shape as a parameter
+        # with a complex literal in the code, a real variable's gradient may receive a complex term
+        # (x * 1j): it is accumulated as dx = dx + e, since numpy cannot add complex into a float
+        # buffer in place (the final cast keeps the real part)
+        self.complex_literals = any(isinstance(n, gast.Constant) and isinstance(n.value, complex)
+                                    for n in walk(function_node))
         self.output = output
         self.adjoint_names = {}
         self.control_names = {}     # (stmt id, role) -> generated name
