@@ -302,8 +302,9 @@ def _front_end(function, wrt, depths, argument_ranks):
     return parsed, node, namer, resolver, sites, variable_depths, output, activity, param_ranks, variable_ranks
 
 
-class _ForwardLinker:
-    """Gives the forward transform the name of a callee's jvp function and the arguments with tangents."""
+class _Links:
+    """The compiled callees one function links to: their cells (free names of the generated code)
+    and artifacts, one link per (callee, wrt)."""
 
     def __init__(self, compiler, namer, parsed):
         self.compiler = compiler
@@ -313,11 +314,18 @@ class _ForwardLinker:
         self.artifacts = []
         self.by_key = {}
 
+    def cannot_bind(self, callee, site, error):
+        return NonDifferentiableError(callee.__name__, self.parsed.span(site.stmt), str(error))
+
+
+class _ForwardLinker(_Links):
+    """Gives the forward transform the name of a callee's jvp function and the arguments with tangents."""
+
     def link(self, callee, args, keywords, carried, site):
         try:
             wrt, arg_names = bind_wrt(callee, args, keywords, carried)
         except (TemplateError, ValueError) as error:
-            raise NonDifferentiableError(callee.__name__, self.parsed.span(site.stmt), str(error)) from None
+            raise self.cannot_bind(callee, site, error) from None
         key = (callee, tuple(wrt))
         if key not in self.by_key:
             artifact, cell = _helper_artifact(self.compiler.jvp_artifact, callee, wrt, self.parsed.span(site.stmt))
@@ -331,23 +339,15 @@ class _ForwardLinker:
         return self.by_key[key], arg_names
 
 
-class _Linker:
+class _Linker(_Links):
     """Gives the reverse transform names for a callee's forward and backward functions."""
-
-    def __init__(self, compiler, namer, parsed):
-        self.compiler = compiler
-        self.namer = namer
-        self.parsed = parsed
-        self.cells = {}
-        self.artifacts = []
-        self.by_key = {}
 
     def link(self, callee, args, keywords, active, site):
         try:
             signature = inspect.signature(callee)
             mapping = bind(signature, args, keywords)
         except (TemplateError, ValueError) as error:
-            raise NonDifferentiableError(callee.__name__, self.parsed.span(site.stmt), str(error)) from None
+            raise self.cannot_bind(callee, site, error) from None
         for parameter in signature.parameters.values():
             packed = mapping.get(parameter.name)
             if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD) and any(

@@ -207,12 +207,12 @@ def scalar_seed(y):
     return ones_like(y)
 
 
-def rule_tuple(grads, count):
+def rule_tuple(grads, count, rule_name="an adjoint rule"):
     """What call_rule makes of a tg.adjoint rule's result: always a tuple of `count` cotangents."""
     if count == 1 and not isinstance(grads, tuple):
         grads = (grads,)
     if not isinstance(grads, tuple) or len(grads) != count:
-        raise ValueError(f"an adjoint rule must return a tuple of {count} cotangents (None where there is "
+        raise ValueError(f"{rule_name} must return a tuple of {count} cotangents (None where there is "
                          f"none), got {type(grads).__name__}")
     return grads
 
@@ -226,13 +226,7 @@ def rule_tuple_grad(g, grads, count):
 
 def call_rule(rule, count, g, ans, *args, **kwargs):
     """Call a tg.adjoint rule; always a tuple with one cotangent (or None) per argument."""
-    grads = rule(g, ans, *args, **kwargs)
-    if count == 1 and not isinstance(grads, tuple):
-        grads = (grads,)
-    if not isinstance(grads, tuple) or len(grads) != count:
-        raise ValueError(f"the adjoint rule {getattr(rule, '__name__', rule)} must return a tuple of "
-                         f"{count} cotangents (None where there is none), got {type(grads).__name__}")
-    return grads
+    return rule_tuple(rule(g, ans, *args, **kwargs), count, f"the adjoint rule {getattr(rule, '__name__', rule)}")
 
 
 # ----- in-place updates: saving and restoring what they overwrite -----

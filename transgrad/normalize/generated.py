@@ -36,6 +36,7 @@ update. Any other runtime call used as a statement (one that would change its
 argument unseen) raises UnsupportedSyntaxError instead of giving a wrong
 higher derivative.
 """
+import functools
 import linecache
 
 import gast
@@ -83,16 +84,16 @@ def _stacks_of_the_pair(node, parsed):
     """The stacks of a split forward/backward pair, found over both functions of its module: the
     forward only pushes and the backward only pops, and the two must agree on what is a stack (both
     become linked stacks, or neither)."""
-    source = "".join(linecache.getlines(parsed.filename))
-    try:
-        module = gast.parse(source)
-    except SyntaxError:   # pragma: no cover - generated code always parses
-        return set()
-    functions = [f for f in gast.walk(module) if isinstance(f, gast.FunctionDef)   # inside the closure maker
+    names, stacks = _module_stacks("".join(linecache.getlines(parsed.filename)))
+    return stacks if node.name in names and len(names) >= 2 else frozenset()
+
+
+@functools.lru_cache(maxsize=64)
+def _module_stacks(source):
+    """(function names, stacks) of a generated module; parsed once for both functions of a pair."""
+    functions = [f for f in walk(gast.parse(source)) if isinstance(f, gast.FunctionDef)   # in the closure maker
                  and not any(isinstance(inner, gast.FunctionDef) for inner in f.body)]
-    if len(functions) < 2 or not any(f.name == node.name for f in functions):
-        return set()
-    return _stacks(gast.Module(body=functions, type_ignores=[]))
+    return {f.name for f in functions}, frozenset(_stacks(gast.Module(body=functions, type_ignores=[])))
 
 
 def _owned_lists(node, rt_names):

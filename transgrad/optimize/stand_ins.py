@@ -23,31 +23,42 @@ _SHAPE_ATTRIBUTES = ("shape", "size", "ndim")
 def stand_in_for_shapes(primal, rest, elementwise, ranks, np_name, rt_name):
     """The primal with each top-level elementwise assignment (statement ids in `elementwise`) whose
     value every later statement (`primal`, then `rest`) reads only for its shape replaced by
-    `rt.stand_in(operands)`; a result of unknown rank or a number is left alone."""
-    changed = True
-    while changed:
-        changed = False
-        parents = _parents(primal + rest)
-        stores = {}
-        for stmt in primal + rest:
-            for node in walk(stmt):
-                if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
-                    stores[node.id] = stores.get(node.id, 0) + 1
-        for stmt in primal:
-            if id(stmt) not in elementwise or _is_stand_in(stmt.value, rt_name):
-                continue
-            target = stmt.targets[0]
-            if not isinstance(target, gast.Name) or stores.get(target.id) != 1 or (ranks.get(target.id) or 0) < 1:
-                continue
-            if not _read_only_for_shape(target.id, primal + rest, parents, np_name, rt_name):
-                continue
-            operands = [n for n in _operands(stmt.value) if isinstance(n, gast.Name)]
-            if not operands:
-                continue
-            stmt.value = build.located(build.call(build.dotted(f"{rt_name}.stand_in"),
-                                                  *[build.name(n.id) for n in operands]), stmt)
-            changed = True
+    `rt.stand_in(operands)`; a result of unknown rank or a number is left alone. One pass from the
+    last assignment back: a stand-in reads its operands for their shape only, so an operand's own
+    assignment, met later, may become a stand-in too."""
+    parents, loads, stores = {}, {}, {}
+    for stmt in primal + rest:
+        _index(stmt, parents, loads)
+        for node in walk(stmt):
+            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+                stores[node.id] = stores.get(node.id, 0) + 1
+    for stmt in reversed(primal):
+        if id(stmt) not in elementwise:
+            continue
+        target = stmt.targets[0]
+        if not isinstance(target, gast.Name) or stores.get(target.id) != 1 or (ranks.get(target.id) or 0) < 1:
+            continue
+        reads = loads.get(target.id, [])
+        if not reads or not all(_shape_read(n, parents.get(id(n)), np_name, rt_name) for n in reads):
+            continue
+        operands = [n.id for n in _operands(stmt.value) if isinstance(n, gast.Name)]
+        if not operands:
+            continue
+        for node in walk(stmt.value):   # the value's reads are gone
+            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+                loads[node.id] = [n for n in loads[node.id] if n is not node]
+        stmt.value = build.located(build.call(build.dotted(f"{rt_name}.stand_in"), *map(build.name, operands)), stmt)
+        _index(stmt.value, parents, loads)
     return primal
+
+
+def _index(node, parents, loads):
+    """Record each node's parent and each name's loads below `node`."""
+    for sub in walk(node):
+        for child in gast.iter_child_nodes(sub):
+            parents[id(child)] = sub
+        if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load):
+            loads.setdefault(sub.id, []).append(sub)
 
 
 def _operands(value):
@@ -58,21 +69,6 @@ def _operands(value):
     if isinstance(value, gast.Call):
         return list(value.args) + [k.value for k in value.keywords]
     return []
-
-
-def _parents(stmts):
-    parents = {}
-    for stmt in stmts:
-        for node in walk(stmt):
-            for child in gast.iter_child_nodes(node):
-                parents[id(child)] = node
-    return parents
-
-
-def _read_only_for_shape(name, stmts, parents, np_name, rt_name):
-    loads = [n for stmt in stmts for n in walk(stmt)
-             if isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Load)]
-    return bool(loads) and all(_shape_read(n, parents.get(id(n)), np_name, rt_name) for n in loads)
 
 
 def _shape_read(node, parent, np_name, rt_name):
@@ -88,9 +84,3 @@ def _shape_read(node, parent, np_name, rt_name):
     if module == rt_name and function == "unbroadcast":
         return len(parent.args) == 2 and parent.args[1] is node
     return module == rt_name and function == "stand_in"
-
-
-def _is_stand_in(value, rt_name):
-    return (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)
-            and isinstance(value.func.value, gast.Name) and value.func.value.id == rt_name
-            and value.func.attr == "stand_in")
