@@ -16,6 +16,7 @@ from transgrad import cache, runtime
 from transgrad.driver import BY_FILENAME
 from transgrad.frontend.parse import is_compiled, parse_function, unwrap
 from transgrad.rules import registry
+from transgrad.errors import NonDifferentiableError
 
 
 # ----- wrt -----
@@ -539,6 +540,13 @@ def _tangent_like(tangent, value, name):
     return np.asarray(tangent, dtype=np.asarray(value).dtype)
 
 
+_COMPLEX_JACOBIAN = ("a function of a complex z = a + ib is differentiated as a function of the real a and b (JAX's "
+                     "convention, without holomorphic=True), so its Jacobian is a real matrix with a column for "
+                     "each a and each b, which output.shape + input.shape cannot hold. Use tg.jvp / tg.vjp for its "
+                     "products with a direction, or pass the real and imaginary parts as separate real inputs "
+                     "(z = a + 1j * b)")
+
+
 class JacobianFunction:
     """The Jacobian of a function, shaped `output.shape + input.shape` (a tuple of those for a tuple
     `wrt`). Like JAX's jacfwd/jacrev it picks the cheaper mode on each call: forward mode (one jvp
@@ -561,18 +569,24 @@ class JacobianFunction:
             if not isinstance(x, (float, np.ndarray)):
                 raise TypeError("tg.jacobian differentiates with respect to arrays and floats; for a dict or "
                                 "list input use tg.jvp or tg.vjp")
+            if np.iscomplexobj(x):
+                raise NonDifferentiableError("tg.jacobian with respect to a complex input", None, _COMPLEX_JACOBIAN,
+                                             hint=None)
         out_shape, in_size = np.shape(value), sum(np.size(x) for x in inputs)
-        if in_size < np.size(value):
+        # a complex output of real inputs: its columns are complex, and a row of the pullback holds
+        # only the real part of one (JAX's jacrev refuses it too); forward mode gets them whole
+        if in_size < np.size(value) or np.iscomplexobj(value):
             self.mode = "forward"
-            blocks = [self._columns(args, inputs, position, out_shape) for position in range(len(inputs))]
+            blocks = [self._columns(args, inputs, position, out_shape, np.result_type(value, 1.0))
+                      for position in range(len(inputs))]
         else:
             self.mode, self._source = "reverse", pullback.source
             blocks = self._rows(pullback, value, inputs, single)
         return blocks[0] if single else tuple(blocks)
 
-    def _columns(self, args, inputs, position, out_shape):
+    def _columns(self, args, inputs, position, out_shape, dtype):
         x = inputs[position]
-        columns = np.zeros(out_shape + (np.size(x),))
+        columns = np.zeros(out_shape + (np.size(x),), dtype=np.promote_types(dtype, float))
         for k in range(np.size(x)):
             tangents = [np.zeros(np.shape(v)) if isinstance(v, np.ndarray) else 0.0 for v in inputs]
             basis = np.zeros(np.size(x))

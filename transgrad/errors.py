@@ -60,16 +60,18 @@ class UnsupportedSyntaxError(TransgradError, SyntaxError):
 class NonDifferentiableError(TransgradError, TypeError):
     """An active value flows into a callable that has no adjoint rule."""
 
-    def __init__(self, callee, span=None, detail=None):
+    HINT = ("A value that needs a gradient reaches it. Register an adjoint with @tg.adjoint, or stop the "
+            "gradient with tg.detach(...) or a `with tg.no_grad():` block")
+
+    def __init__(self, callee, span=None, detail=None, hint=HINT):
+        """`hint` ends the message with what to do; a `detail` that already says it passes None."""
         self.callee = callee
         self.span = span
         message = f"cannot differentiate through {callee}"
         if detail:
             message += f": {detail}"
-        message += (
-            ". A value that needs a gradient reaches it. Register an adjoint with "
-            "@tg.adjoint, or stop the gradient with tg.detach(...) or a `with tg.no_grad():` block"
-        )
+        if hint:
+            message += f". {hint}"
         if span is not None:
             message += f"\n  {span.describe()}"
         super().__init__(message)

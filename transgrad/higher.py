@@ -36,23 +36,26 @@ def inner_function(inner, args):
                         f"not a {type(inner).__name__}; for second derivatives use tg.grad(tg.grad(f)), "
                         "tg.hessian(f) or tg.hvp(f, ...)")
     values = inner._wrt_values(args, {})
-    _refuse_complex(values)
     artifact, functions = inner._bound(values, args)
     return functions["joint"]
 
 
 # Complex intermediate values are differentiated again like real ones (the rules follow the
-# JAX/autograd convention at every order). A complex *input* is not: its gradient dL/da - i dL/db
-# is a complex-valued function, so grad of grad has no scalar to differentiate, and its Hessian is
-# a real 2n x 2n matrix that input.shape + input.shape cannot hold.
-def _refuse_complex(values):
+# JAX/autograd convention at every order). A complex *input* z = a + ib has a complex gradient
+# dL/da - i dL/db: its derivative along a direction (tg.hvp, tg.jvp of a tg.grad) and the transposed
+# product (tg.vjp of a tg.grad) are well defined, as in JAX and PyTorch. A Hessian or Jacobian of it
+# is a real 2n x 2n matrix that input.shape + input.shape cannot hold, and grad of grad would
+# differentiate a complex value; those are refused, as jax.hessian and torch.func.hessian refuse them.
+_COMPLEX_INPUTS = ("the derivative of the gradient dL/da - i dL/db of a real loss of a complex z = a + ib is a real "
+                   "2n x 2n matrix, which input.shape + input.shape cannot hold. Use tg.hvp(f, primals, v) (or "
+                   "tg.jvp / tg.vjp of tg.grad(f)) for its product with a complex direction v, or pass the real "
+                   "and imaginary parts as separate real inputs (z = a + 1j * b) to get the whole matrix")
+
+
+def refuse_complex(values, what):
+    """Raise NonDifferentiableError when one of `values` (the inputs differentiated) is complex."""
     if any(_has_complex(v) for v in values):
-        raise NonDifferentiableError(
-            "a gradient with respect to a complex input", None,
-            "higher derivatives (grad of grad, hessian, hvp) with respect to complex inputs are not "
-            "supported: the gradient of a real loss of z = a + ib is the complex dL/da - i dL/db, and its "
-            "derivative is a real 2n x 2n matrix. Pass the real and imaginary parts as separate real "
-            "inputs (z = a + 1j * b) to get it. Complex intermediate values of real inputs are supported")
+        raise NonDifferentiableError(f"{what} with respect to a complex input", None, _COMPLEX_INPUTS, hint=None)
 
 
 def _has_complex(value):
@@ -66,7 +69,8 @@ def _has_complex(value):
 def bound(outer, values, args):
     """(artifact, functions) of `outer` (a compiled object whose function is a tg.grad object) for
     these inputs: the outer mode applied to the inner gradient's generated code."""
-    _refuse_complex(values)
+    if outer.mode == "grad" and isinstance(outer._inner, api.GradFunction):   # a complex-valued gradient
+        refuse_complex(values + outer._inner._wrt_values(args, {}), "grad of grad")
     target = inner_function(outer._inner, args)
     key = outer._key(values, args)
     wrt = api._WrtTuple(outer.wrt, outer.as_tuple)
@@ -212,7 +216,6 @@ def hvp(function, primals, tangents, wrt=0):
     primals = tuple(primals)
     compiled = _jvp_of_gradient(function, wrt)
     values = compiled._wrt_values(primals, {})
-    _refuse_complex(values)
     if len(compiled.wrt) == 1 and not compiled.as_tuple:
         tangents = (tangents,)
     elif not isinstance(tangents, (tuple, list)) or len(tangents) != len(compiled.wrt):
@@ -252,6 +255,7 @@ class HessianFunction:
     def __call__(self, *args):
         compiled = self._jvp
         inputs = compiled._wrt_values(args, {})
+        refuse_complex(inputs, "tg.hessian")
         for x in inputs:
             if not isinstance(x, (float, np.ndarray)):
                 raise TypeError("tg.hessian differentiates with respect to arrays and floats; for a dict or list "

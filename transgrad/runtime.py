@@ -3017,42 +3017,66 @@ def _norm_power(ord):
     return float(ord)
 
 
-def _complex_only_for_the_two_norm(x, p):
-    if p != 2:
-        real_only("the gradient of np.linalg.norm", x, "second derivatives of complex p-norms other than the "
-                  "2-norm are not written; np.sum(np.abs(z) ** p) ** (1 / p) differentiates twice")
+def _complex_norm_power(x, ord, p):
+    """The p of the second derivative of a complex p-norm: the 1-norm's conj(x) / |x| is smooth away
+    from 0 for complex x (not piecewise constant as sign(x) is for real x). The inf-norms, whose
+    gradient picks the largest |x|, are refused."""
+    if not np.iscomplexobj(x) or p is not None or ord == 0:
+        return p
+    if ord == 1:
+        return 1.0
+    real_only("the gradient of np.linalg.norm", x, "second derivatives of complex inf-norms are not written; "
+              "np.max(np.abs(z)) differentiates twice")
+
+
+def _norm_factor(g, x, ans, p, axis, keepdims, power):
+    """g |x|^power / ans^(p-1), with the convention of norm_grad at 0 (0 where the norm is 0) and
+    |x|^power at x = 0 taken as inf for a negative power, 1 for 0 and 0 for a positive one."""
+    ans = keep_reduced(ans, x, axis, keepdims)
+    g = keep_reduced(g, x, axis, keepdims)
+    safe = np.where(ans == 0, 1.0, ans)
+    at_zero = np.inf if power < 0 else 1.0 if power == 0 else 0.0
+    powered = np.where(x == 0, at_zero, np.abs(np.where(x == 0, 1.0, x)) ** power)
+    return np.where(ans == 0, 0.0, g * powered / safe ** (p - 1))
 
 
 def norm_grad_dx(g, x, ans, ord=None, axis=None, keepdims=False):
     """The partial derivative of norm_grad(g, x, ans, ...) with respect to x, holding ans fixed: an
     elementwise factor shaped like x, g (p - 1) |x|^(p-2) / ans^(p-1) (0 where ans is 0, as the
-    gradient there). For a complex x (the 2-norm) the gradient is g conj(x) / ans, and this factor
-    multiplies the conjugate of the cotangent (rules/runtime_rules.py)."""
+    gradient there). For a complex x the gradient g conj(x) |x|^(p-2) / ans^(p-1) changes along v by
+    g |x|^(p-2) / ans^(p-1) conj(v) (this factor, which multiplies the conjugate of the tangent or
+    cotangent in rules/runtime_rules.py) plus norm_grad_dx_radial(...) Re(conj(x) v)."""
     x = np.asarray(x)
-    p = _norm_power(ord)
-    _complex_only_for_the_two_norm(x, p)
+    p = _complex_norm_power(x, ord, _norm_power(ord))
     if p is None:
         return np.zeros(x.shape, dtype=_grad_dtype(g, x))
-    ans = keep_reduced(ans, x, axis, keepdims)
-    g = keep_reduced(g, x, axis, keepdims)
-    safe = np.where(ans == 0, 1.0, ans)
-    if p == 1:     # the gradient sign(x) is piecewise constant
-        factor = 0.0 * g
-    elif p == 2:
-        factor = g / safe
+    if p == 1 and not np.iscomplexobj(x):     # the gradient sign(x) is piecewise constant
+        factor = 0.0 * keep_reduced(g, x, axis, keepdims)
+    elif np.iscomplexobj(x) or p == 2:
+        factor = _norm_factor(g, x, ans, p, axis, keepdims, p - 2)
     else:          # |x|^(p-2) is infinite at 0 for p < 2 (the gradient has a cusp there) and 0 for p > 2
-        at_zero = np.inf if p < 2 else 0.0
-        powered = np.where(x == 0, at_zero, np.abs(np.where(x == 0, 1.0, x)) ** (p - 2))
-        factor = g * (p - 1) * powered / safe ** (p - 1)
-    return np.where(ans == 0, 0.0, factor) * np.ones(x.shape, dtype=_grad_dtype(g, x))
+        factor = (p - 1) * _norm_factor(g, x, ans, p, axis, keepdims, p - 2)
+    return factor * np.ones(x.shape, dtype=_grad_dtype(g, x))
+
+
+def norm_grad_dx_radial(g, x, ans, ord=None, axis=None, keepdims=False):
+    """For a complex x, the second part of the derivative of norm_grad with respect to x (see
+    norm_grad_dx): g (p - 2) conj(x) |x|^(p-4) / ans^(p-1), the factor of Re(conj(x) v); 0 where
+    x is 0 (Re(conj(x) v) is 0 there), and 0 for a real x or the 2-norm, whose derivative
+    norm_grad_dx holds whole."""
+    x = np.asarray(x)
+    p = _complex_norm_power(x, ord, _norm_power(ord))
+    if p is None or p == 2 or not np.iscomplexobj(x):
+        return np.zeros(x.shape, dtype=_grad_dtype(g, x))
+    factor = (p - 2) * _norm_factor(g, x, ans, p, axis, keepdims, p - 4)
+    return np.where(x == 0, 0.0, factor * conj(x)) * np.ones(x.shape, dtype=_grad_dtype(g, x))
 
 
 def norm_grad_dans(g, x, ans, ord=None, axis=None, keepdims=False):
     """The partial derivative of norm_grad(g, x, ans, ...) with respect to ans, holding x fixed:
     -(p - 1) norm_grad / ans, shaped like x (each element's factor for its own norm)."""
     x = np.asarray(x)
-    p = _norm_power(ord)
-    _complex_only_for_the_two_norm(x, p)
+    p = _complex_norm_power(x, ord, _norm_power(ord))
     if p is None:
         return np.zeros(x.shape, dtype=_grad_dtype(g, x))
     grad = norm_grad(g, x, ans, ord, axis, keepdims)

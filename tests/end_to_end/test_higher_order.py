@@ -744,12 +744,13 @@ def test_grad_of_grad_through_complex_values_of_a_float(x):
 
 def third_through_complex(x):
     return (np.real(np.exp(1j * x) * (0.5 + 2j)) + np.imag((x + 1j) ** 3) * np.real(np.conj(x * 1j + 2.0) * x)
-            + np.angle(np.exp(1j * x * x) + 0.5))
+            + np.angle(np.exp(1j * x * x) + 0.5) + np.abs(np.sin(x) + 1j * x ** 2) ** 3 + abs(np.cos(x) - 2j * x))
 
 
 @pytest.mark.parametrize("x", [0.3, 1.2])
 def test_third_derivative_through_complex_values(x):
-    # real/imag/conj/angle and complex arithmetic; abs of a complex value stops at second order
+    # real/imag/conj/angle/abs and complex arithmetic (rt.conj_sign_derivative, the second
+    # derivative of |z|, is differentiated through its source)
     second, eps = tg.grad(tg.grad(third_through_complex)), 1e-5
     np.testing.assert_allclose(tg.grad(second)(x), (second(x + eps) - second(x - eps)) / (2 * eps), rtol=1e-6)
 
@@ -767,32 +768,92 @@ def complex_three_norm(x):
     return np.linalg.norm(np.sin(x) + 1j * x, 3)
 
 
-@pytest.mark.parametrize("fn", [complex_norm, complex_norms])
-def test_second_derivatives_of_complex_two_norms(fn):
-    assert_hessian_matches_finite_differences(fn, lambda rng: rng.normal(size=3), seed=10, trials=2)
+def complex_p_norms(x):
+    z = np.outer(np.sin(x), x) + 1j * np.outer(x, np.cos(x))
+    return (np.linalg.norm(z[0], 1) + np.linalg.norm(z[1], 1.5) + np.sum(np.linalg.norm(z, 4, axis=0))
+            + np.linalg.norm(z[:, 0] * x, 3) ** 2)
 
 
-def test_second_derivatives_of_other_complex_p_norms_are_refused_not_guessed():
+@pytest.mark.parametrize("fn", [complex_norm, complex_norms, complex_three_norm, complex_p_norms])
+def test_second_derivatives_of_complex_norms(fn):
+    assert_hessian_matches_finite_differences(fn, lambda rng: rng.normal(size=3), seed=10, trials=3)
+
+
+def test_third_derivatives_of_a_complex_p_norm():
+    def f(s):
+        return np.linalg.norm(np.array([np.sin(s) + 1j * s, 2.0 - 1j * s ** 2, 1j * np.cos(s)]), 3)
+    third = tg.grad(tg.grad(tg.grad(f)))
+    second = tg.grad(tg.grad(f))
+    for s in (0.3, -0.8, 1.7):
+        h = 1e-4
+        assert np.isclose(third(s), (second(s + h) - second(s - h)) / (2 * h), rtol=1e-5, atol=1e-7)
+
+
+def test_second_derivatives_of_complex_inf_norms_are_refused_not_guessed():
+    def f(x):
+        return np.linalg.norm(np.sin(x) + 1j * x, np.inf)
     x = np.array([0.3, -0.7, 0.2])
-    assert tg.gradcheck(complex_three_norm, x)
+    assert tg.gradcheck(f, x)
     with pytest.raises(tg.NonDifferentiableError, match="np.linalg.norm of a complex array"):
-        tg.hessian(complex_three_norm)(x)
+        tg.hessian(f)(x)
 
 
-def test_higher_derivatives_with_respect_to_complex_inputs_are_refused():
-    # the gradient of a real loss of z = a + ib is complex (dL/da - i dL/db): its derivative is a real
-    # 2n x 2n matrix that input.shape + input.shape cannot hold, and grad of grad has no real scalar
+def complex_loss(z, w):
+    return (np.sum(np.abs(np.sin(z) * z) ** 3) + np.real(np.sum(z * np.conj(z) * w)) + np.abs(np.vdot(z, z))
+            + np.linalg.norm(z, 3) + np.real(np.sum(np.fft.fft(z) ** 2)))
+
+
+def complex_loop_loss(z):
+    total = 0.0
+    for i in range(3):
+        total = total + np.abs(np.sum(np.exp(z * 1j) * z)) ** 2 / (i + 1)
+    return total
+
+
+@pytest.mark.parametrize("fn", [complex_loss, complex_loop_loss])
+def test_hvp_with_respect_to_complex_inputs_is_the_derivative_of_the_gradient(fn):
+    # as jax.jvp(jax.grad(f)) and torch.func.jvp(torch.func.grad(f)): the change of the complex
+    # gradient dL/da - i dL/db along a complex direction v (a real-linear map of v)
+    rng = np.random.default_rng(4)
+    gradient = tg.grad(fn)
+    for _ in range(3):
+        z = rng.normal(size=3) + 1j * rng.normal(size=3)
+        rest = (rng.normal(size=3),) if fn is complex_loss else ()
+        v = rng.normal(size=3) + 1j * rng.normal(size=3)
+        g, product = tg.hvp(fn, (z, *rest), v)
+        np.testing.assert_allclose(g, gradient(z, *rest), rtol=1e-12)
+        h = 1e-5
+        expected = (gradient(z + h * v, *rest) - gradient(z - h * v, *rest)) / (2 * h)
+        np.testing.assert_allclose(product, expected, rtol=1e-6, atol=1e-8)
+        value, tangent = tg.jvp(gradient, (z, *rest), v)
+        np.testing.assert_allclose(tangent, product, rtol=1e-10, atol=1e-12)
+        # the vjp of the gradient is the transposed map: Re<u, H v> = Re<H^T u, v>
+        u = rng.normal(size=3) + 1j * rng.normal(size=3)
+        _, pullback = tg.vjp(gradient, z, *rest)
+        transposed = pullback(u)
+        assert np.isclose(np.real(np.sum(u * product)), np.real(np.sum(transposed * v)), rtol=1e-10)
+
+
+def test_hessians_and_jacobians_with_respect_to_complex_inputs_are_refused():
+    # the Hessian of a real loss of z = a + ib is a real 2n x 2n matrix that input.shape + input.shape
+    # cannot hold, and grad of grad would differentiate a complex value (jax.hessian and
+    # torch.func.hessian refuse them too); the error says to use tg.hvp
     z = np.array([1.0 + 2.0j, 0.5 - 1.0j])
     def f(z):
         return np.sum(np.abs(z) ** 2)
     assert np.allclose(tg.grad(f)(z), 2 * np.conj(z))   # first derivatives are fine
-    with pytest.raises(tg.NonDifferentiableError, match="complex input"):
+    with pytest.raises(tg.NonDifferentiableError, match="tg.hessian with respect to a complex input.*tg.hvp"):
         tg.hessian(f)(z)
-    with pytest.raises(tg.NonDifferentiableError, match="complex input"):
-        tg.hvp(f, (z,), z)
-    with pytest.raises(tg.NonDifferentiableError, match="complex input"):
+    with pytest.raises(tg.NonDifferentiableError, match="grad of grad with respect to a complex input.*tg.hvp"):
         tg.grad(tg.grad(lambda z: np.abs(z) ** 2))(np.complex128(1 + 1j))
-    # a complex argument that is not differentiated is a constant
+    with pytest.raises(tg.NonDifferentiableError, match="tg.jacobian with respect to a complex input"):
+        tg.jacobian(tg.grad(f))(z)
+    with pytest.raises(tg.NonDifferentiableError, match="tg.jacobian with respect to a complex input"):
+        tg.jacobian(lambda z: z ** 2)(z)
+
+
+def test_a_complex_argument_that_is_not_differentiated_is_a_constant():
+    z = np.array([1.0 + 2.0j, 0.5 - 1.0j])
     def g(x, c):
         return np.sum(np.abs(x * c) ** 2)
     np.testing.assert_allclose(tg.hessian(g)(np.array([0.5, -1.0]), z), np.diag(2 * np.abs(z) ** 2))

@@ -204,7 +204,8 @@ def rt_reduce_like_tangent(y, g, target, axis=None, keepdims=False):
 def rt_norm_grad(y, g, x, ans, ord=None, axis=None, keepdims=False):
     d[g] = rt.real_like(rt.reduce_like(d[y] * rt.norm_grad(rt.ones_like(ans), x, ans, ord, axis, keepdims), g, axis,
                                        keepdims), g)
-    d[x] = rt.conj(d[y]) * rt.norm_grad_dx(g, x, ans, ord, axis, keepdims)
+    d[x] = (rt.conj(d[y]) * rt.norm_grad_dx(g, x, ans, ord, axis, keepdims)
+            + np.real(d[y] * rt.norm_grad_dx_radial(g, x, ans, ord, axis, keepdims)) * rt.conj(x))
     d[ans] = rt.real_like(rt.reduce_like(d[y] * rt.norm_grad_dans(g, x, ans, ord, axis, keepdims), ans, axis,
                                          keepdims), ans)
 
@@ -212,7 +213,8 @@ def rt_norm_grad(y, g, x, ans, ord=None, axis=None, keepdims=False):
 @tangent_template(rt.norm_grad, name="rt.norm_grad")
 def rt_norm_grad_tangent(y, g, x, ans, ord=None, axis=None, keepdims=False):
     t[y] = (rt.norm_grad(t[g], x, ans, ord, axis, keepdims) + rt.conj(t[x]) * rt.norm_grad_dx(g, x, ans, ord, axis, keepdims)
-            + rt.keep_reduced(t[ans], x, axis, keepdims) * rt.norm_grad_dans(g, x, ans, ord, axis, keepdims))
+            + rt.keep_reduced(t[ans], x, axis, keepdims) * rt.norm_grad_dans(g, x, ans, ord, axis, keepdims)
+            + rt.norm_grad_dx_radial(g, x, ans, ord, axis, keepdims) * np.real(rt.conj(x) * t[x]))
 
 
 @adjoint_template(rt.prod_grad, name="rt.prod_grad", convention="exact where x has zeros")
