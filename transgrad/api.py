@@ -16,6 +16,7 @@ from transgrad import cache, runtime
 from transgrad.driver import BY_FILENAME
 from transgrad.frontend.parse import is_compiled, parse_function, unwrap
 from transgrad.rules import registry
+from transgrad.analysis.dtypes import holds_complex as _holds_complex
 from transgrad.errors import NonDifferentiableError
 
 
@@ -82,10 +83,11 @@ def _depth(value, where):
 
 
 def _rank(value):
-    """The rank a gradient is specialised for: an array's ndim, 0 for a Python number, else None."""
+    """The rank a gradient is specialised for: a real array's ndim, 0 for a Python float or int, else
+    None (a complex array too, so that only arguments of unknown rank are searched for complex values)."""
     kind = type(value)
     if kind is np.ndarray:
-        return value.ndim
+        return value.ndim if value.dtype.kind != "c" else None
     return 0 if kind is float or kind is int else None
 
 
@@ -200,27 +202,31 @@ class _Differentiated:
                 values.append(bound.arguments[name])
         return values
 
-    def _key(self, values, args):
-        """(container depth of each wrt input, rank of each positional argument): what the compiled
-        code is specialised for (analysis/ranks.py). Equal keys are the same object (interned), so
-        the next call usually recognises its key by identity."""
+    def _key(self, values, args, kwargs=None):
+        """(container depth of each wrt input, rank of each positional argument, whether an argument
+        may hold a complex value): what the compiled code is specialised for (analysis/ranks.py,
+        analysis/dtypes.py). Equal keys are the same object (interned), so the next call usually
+        recognises its key by identity."""
         ranks = tuple([_rank(a) for a in args]) if len(args) != 1 else (_rank(args[0]),)
-        if len(values) == 1:
+        if len(values) == 1 and not kwargs:
             value = values[0]
             kind = type(value)
-            if kind is float or (kind is np.ndarray and value.dtype.kind == "f"):
+            if (kind is float or (kind is np.ndarray and value.dtype.kind == "f")) and None not in ranks:
                 key = self._keys.get(ranks)
                 if key is None:
-                    key = self._keys[ranks] = (self._leaf_key, ranks)
+                    key = self._keys[ranks] = (self._leaf_key, ranks, False)
                 return key
-        return tuple((name, _depth(value, f"argument {name!r}")) for name, value in zip(self.wrt, values)), ranks
+        complex_arguments = (None in ranks and any(_holds_complex(a) for a in args)) or bool(
+            kwargs and any(_holds_complex(v) for v in kwargs.values()))
+        return (tuple((name, _depth(value, f"argument {name!r}")) for name, value in zip(self.wrt, values)), ranks,
+                complex_arguments)
 
-    def _bound(self, values, args=()):
+    def _bound(self, values, args=(), kwargs=None):
         """(artifact, functions) for these inputs; the last one is kept for the next call."""
         if self._inner is not None:
             from transgrad import higher
             return higher.bound(self, values, args)
-        key = self._key(values, args)
+        key = self._key(values, args, kwargs)
         last = self._last
         if last is not None and (last[0] is key or last[0] == key) and last[1].guards_hold():
             artifact, functions = last[1], last[2]
@@ -256,7 +262,7 @@ class _Differentiated:
             return higher.source(self)
         key = getattr(self, "_last_key", None)
         if key is None:
-            key = tuple((name, 0) for name in self.wrt), ()
+            key = tuple((name, 0) for name in self.wrt), (), False
         wrt = _WrtTuple(self.wrt, self.as_tuple)
         return cache.artifact(self._target, wrt, self.mode, key, self.preserve_result).source
 
@@ -303,7 +309,7 @@ class GradFunction(_Differentiated):
                     return out   # already what _finalize returns: an owned array of x's dtype and shape
                 return self._grads(out, args)
         values = self._wrt_values(args, kwargs)
-        artifact, functions = self._bound(values, args)
+        artifact, functions = self._bound(values, args, kwargs)
         try:
             out = functions["joint"](*args, **kwargs)
         except Exception as error:

@@ -25,19 +25,20 @@ def artifact(function, wrt, mode, depths, preserve_result):
         return found
     if found is not None:
         _forget(found)
-    depth_pairs, ranks = key_parts(depths)
-    compiled = Compiler(_artifacts).compile(function, wrt, mode, dict(depth_pairs), preserve_result, ranks)
+    depth_pairs, ranks, complex_arguments = key_parts(depths)
+    compiled = Compiler(_artifacts).compile(function, wrt, mode, dict(depth_pairs), preserve_result, ranks,
+                                            complex_arguments)
     _artifacts[key] = compiled
     return compiled
 
 
 def key_parts(key):
-    """(wrt depth pairs, argument ranks) of a specialisation key; callees compiled by the
-    driver have neither (None)."""
+    """(wrt depth pairs, argument ranks, whether an argument may be complex) of a specialisation key;
+    callees compiled by the driver have none (None): any ranks, possibly complex."""
     if key is None:
-        return (), ()
-    depth_pairs, ranks = key
-    return depth_pairs or (), ranks or ()
+        return (), (), True
+    depth_pairs, ranks, complex_arguments = key
+    return depth_pairs or (), ranks or (), complex_arguments
 
 
 def bound(function, wrt, mode, depths, preserve_result):

@@ -20,6 +20,7 @@ from transgrad import markers, runtime
 from transgrad import rules  # noqa: F401  (registers every rule module)
 from transgrad.analysis.activity import Activity, collect_sites
 from transgrad.analysis.aliases import check_aliases, protect_inputs
+from transgrad.analysis.dtypes import may_be_complex
 from transgrad.analysis.ranks import ranks
 from transgrad.analysis.shapes import is_elementwise, shape_sources
 from transgrad.emit import assemble
@@ -179,9 +180,11 @@ class Compiler:
         self.cache = cache          # {key: Artifact}, shared across requests
         self.in_progress = {}       # key -> (forward cell, backward cell)
 
-    def compile(self, function, wrt, mode, depths=None, preserve_result=False, argument_ranks=()):
+    def compile(self, function, wrt, mode, depths=None, preserve_result=False, argument_ranks=(),
+                complex_arguments=True):
         """mode: "grad" (joint function) or "vjp" (forward/backward pair). argument_ranks: the
-        rank of each positional argument the code is specialised for (None: any)."""
+        rank of each positional argument the code is specialised for (None: any). complex_arguments:
+        whether an argument may hold a complex value (a callee's may)."""
         if mode == "jvp":
             return self.compile_forward(function, wrt, depths, argument_ranks)
         (parsed, node, namer, resolver, sites, variable_depths, output, activity, param_ranks,
@@ -192,7 +195,7 @@ class Compiler:
         free = _free_names(namer, resolver)
         links = _Linker(self, namer, parsed)
         reverse = Reverse(node, parsed, sites, activity, wrt, namer, free, links.link, variable_depths, output,
-                          variable_ranks, sources)
+                          variable_ranks, sources, may_be_complex(node, resolver, complex_arguments))
         result = reverse.run()
         result.elementwise = {id(site.stmt) for site in sites if is_elementwise(site, registry.is_elementwise)}
 

@@ -94,7 +94,7 @@ def generated_for_call(compiled):
         return None
     positional = [p for p in inspect.signature(target).parameters.values()
                   if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    key = (compiled._leaf_key, tuple(None for _ in positional))
+    key = (compiled._leaf_key, tuple(None for _ in positional), True)
     wrt = api._WrtTuple(compiled.wrt, compiled.as_tuple)
     return cache.bound(target, wrt, compiled.mode, key, compiled.preserve_result)[1]["joint"]
 
@@ -142,7 +142,7 @@ def as_function(compiled):
 
 
 def _default_key(compiled):
-    return tuple((name, 0) for name in compiled.wrt), ()
+    return tuple((name, 0) for name in compiled.wrt), (), False
 
 
 def _default_target(inner):

@@ -138,10 +138,11 @@ def slot_of(obj, attribute):
 
 
 def add_at(dx, index, g):
-    """Accumulate `g` into the slots `index` of the gradient buffer `dx`, in place.
+    """Accumulate `g` into the slots `index` of the gradient buffer `dx`, in place, and return it.
 
     Repeated integer indices accumulate (np.add.at semantics); containers
-    accumulate into their items.
+    accumulate into their items. A complex `g` for a real array buffer gives a
+    complex copy instead (the caller rebinds dx to the result).
     """
     if isinstance(dx, (list, dict)):
         if isinstance(index, slice):
@@ -151,6 +152,8 @@ def add_at(dx, index, g):
         else:
             dx[index] = add(dx[index], g)
         return dx
+    if dx.dtype.kind != "c" and (type(g) is complex or getattr(g, "dtype", None) is not None and g.dtype.kind == "c"):
+        dx = dx.astype(np.result_type(dx, g))   # a complex term reaching a real buffer (analysis/dtypes.py)
     if _is_fancy(index):
         np.add.at(dx, index, g)
     else:

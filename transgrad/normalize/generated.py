@@ -14,7 +14,7 @@ runtime call; this pass rewrites those into assignments the transforms know:
     stack = list(stack)        ->  (dropped: pairs are never changed)
     v = dlist.pop()            ->  v = dlist[-1]; dlist = list(dlist[:-1])   (a list gradient the code
                                                                owns; other lists stay an error)
-    rt.add_at(dx, i, g)        ->  dx = rt.added_to(dx, i, g)
+    rt.add_at(dx, i, g)        ->  dx = rt.added_to(dx, i, g)     (and dx = rt.add_at(dx, i, g))
     dx[i] += g                 ->  dx = rt.added_to(dx, i, g)   (a saved view of the old dx keeps
                                                                its values)
     rt.clear(dx, i)            ->  dx = rt.cleared(dx, i)
@@ -238,6 +238,11 @@ class _Rewriter:
             pure = build.call(build.dotted(f"{rt_name}.added_to"), build.name(buffer),
                               build.index_value(build.clone(stmt.target.slice)), stmt.value)
             return self.statement(build.assign(buffer, build.located(pure, stmt), like=stmt))
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.Call) \
+                and self.runtime_name(stmt.value) == "add_at":
+            # `dx = rt.add_at(dx, i, g)` (code where complex values may appear) adds in place too
+            stmt.value.func.attr = _PURE_FORMS["add_at"]
+            return [stmt]
         if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
             call = stmt.value
             func = call.func

@@ -123,7 +123,7 @@ class AssignmentAdjoints:
                 self.next_nullable.add(d_name)
             return [build.assign(d_name, expression)]
         if not fact.none and not maybe_none and self.depths.get(name) == 0:
-            if not fact.shared and not self.complex_literals:   # a buffer only this gradient refers to: add in place
+            if not fact.shared and not self.complex_values:   # a buffer only this gradient refers to: add in place
                 self.share_read_gradients(expression, state)
                 state[d_name] = OWNED
                 return [gast.AugAssign(target=build.name(d_name, store=True), op=gast.Add(), value=expression)]
@@ -280,12 +280,13 @@ class AssignmentAdjoints:
         elif fact.none:
             code.append(build.assign(d_name, build.call(self.rt("buffer"), build.name(d_name), primal)))
         index = build.clone(value.slice)
-        if self.depths.get(name) == 0 and self.basic_index(index):
+        if self.depths.get(name) == 0 and self.basic_index(index) and not self.complex_values:
             slot = gast.Subscript(value=build.name(d_name), slice=index, ctx=gast.Store())
             code.append(gast.AugAssign(target=slot, op=gast.Add(), value=d_target))
         else:
-            code.append(build.expr_stmt(build.call(self.rt("add_at"), build.name(d_name), build.index_value(index),
-                                                   d_target)))
+            add = build.call(self.rt("add_at"), build.name(d_name), build.index_value(index), d_target)
+            # rt.add_at returns the buffer, made complex when a complex term reaches a real one
+            code.append(build.assign(d_name, add) if self.complex_values else build.expr_stmt(add))
         state[d_name] = OWNED
         return code
 

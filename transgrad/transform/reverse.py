@@ -34,7 +34,7 @@ from transgrad.transform.state import OWNED, SHARED, ZERO, State
 
 class Reverse(AssignmentAdjoints):
     def __init__(self, function_node, parsed, sites, activity, wrt, namer, free_names, link_call, depths,
-                 output, ranks=None, shape_sources=None):
+                 output, ranks=None, shape_sources=None, complex_values=True):
         self.node = function_node
         self.parsed = parsed
         self.sites = sites
@@ -49,11 +49,10 @@ class Reverse(AssignmentAdjoints):
         self.depths = depths
         self.ranks = ranks or {}     # analysis/ranks.py: known numbers of dimensions
         self.shape_sources = shape_sources or {}   # analysis/shapes.py: same shape as a parameter
-        # with a complex literal in the code, a real variable's gradient may receive a complex term
-        # (x * 1j): it is accumulated as dx = dx + e, since numpy cannot add complex into a float
-        # buffer in place (the final cast keeps the real part)
-        self.complex_literals = any(isinstance(n, gast.Constant) and isinstance(n.value, complex)
-                                    for n in walk(function_node))
+        # where a complex value may appear (analysis/dtypes.py), a real variable's gradient may receive
+        # a complex term (x * c): gradients are added out of place (dx = dx + e, dx = rt.add_at(...)),
+        # since numpy cannot add complex into a float buffer in place (the final cast keeps the real part)
+        self.complex_values = complex_values
         self.output = output
         self.adjoint_names = {}
         self.control_names = {}     # (stmt id, role) -> generated name
