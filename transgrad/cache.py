@@ -19,7 +19,9 @@ _bound = weakref.WeakKeyDictionary()
 def artifact(function, wrt, mode, depths, preserve_result):
     """The compiled Artifact for this request, compiling (again) when needed."""
     code = getattr(function, "__code__", None)
-    key = (code, wrt, mode, depths, preserve_result)
+    # equal code objects compare equal across files (co_filename is not compared): the filename
+    # keeps apart functions made from the same text elsewhere (higher.as_function's templates)
+    key = (code, wrt, mode, depths, preserve_result, getattr(code, "co_filename", None))
     found = _artifacts.get(key)
     if found is not None and found.guards_hold():
         return found

@@ -217,12 +217,12 @@ class Compiler:
         # its backward (or a callee's) puts in-place updates back: a second pullback needs a new forward
         artifact.restores_in_place = bool(result.restored_in_place) or any(
             getattr(callee, "restores_in_place", False) for callee in links.artifacts)
-        BY_FILENAME[filename] = artifact
+        BY_FILENAME[compiled.filename] = artifact
         return artifact
 
     def split_artifact(self, function, wrt):
         """The forward/backward pair of a callee, compiled once per (code, wrt)."""
-        key = (function.__code__, tuple(wrt), "vjp", None, False)
+        key = (function.__code__, tuple(wrt), "vjp", None, False, function.__code__.co_filename)
         if key in self.cache:
             return self.cache[key], None
         if key in self.in_progress:
@@ -260,13 +260,13 @@ class Compiler:
         compiled = compile_functions(source, free_list, filename)
         artifact = Artifact(compiled, role_names, cells, list(resolver.guards.values()), links.artifacts, parsed)
         artifact.restores_in_place = False
-        BY_FILENAME[filename] = artifact
+        BY_FILENAME[compiled.filename] = artifact
         return artifact
 
     def jvp_artifact(self, function, wrt):
         """A callee's jvp function, compiled once per (code, wrt); a recursive call links to the one
         being compiled through a cell filled in when it is done."""
-        key = (function.__code__, tuple(wrt), "jvp", None, False)
+        key = (function.__code__, tuple(wrt), "jvp", None, False, function.__code__.co_filename)
         if key in self.cache:
             return self.cache[key], None
         if key in self.in_progress:
