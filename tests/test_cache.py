@@ -121,3 +121,34 @@ def test_the_fast_path_follows_the_last_call(monkeypatch):
     monkeypatch.setattr(type(grad), "_wrt_values", lambda self, *a: calls.append(1) or original(self, *a))
     assert grad(np.ones(3, dtype=np.float32)).dtype == np.float32
     assert not calls   # the repeated float32 call did not take the general path
+
+
+def square(x):
+    return x ** 2
+
+
+def cube(x):
+    return x ** 3
+
+
+def make_calling(h):
+    return lambda x: h(x) * 2.0
+
+
+def test_closures_from_the_same_code_calling_different_functions_get_their_own_code():
+    # the code of both closures is the same, but the function each one calls is not: the second
+    # must not reuse the first one's gradient (it returned 2 * 2x for the cube, silently)
+    for _ in range(2):
+        assert tg.grad(make_calling(square))(2.0) == 8.0
+        assert tg.grad(make_calling(cube))(2.0) == 24.0
+    through_square, through_cube = make_calling(square), make_calling(cube)
+
+    def calls_both(x):
+        return through_square(x) + through_cube(x)
+    assert tg.grad(calls_both)(2.0) == 32.0
+    assert tg.jvp(calls_both, (2.0,), 1.0)[1] == 32.0
+
+
+def test_closures_over_data_of_another_rank_get_their_own_code():
+    for scale in (2.0, np.array([1.0, 3.0])):
+        np.testing.assert_allclose(tg.grad(make_scaled(scale))(np.ones(2)), 2 * scale * np.ones(2))

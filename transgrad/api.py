@@ -555,7 +555,8 @@ _COMPLEX_JACOBIAN = ("a function of a complex z = a + ib is differentiated as a 
 
 class JacobianFunction:
     """The Jacobian of a function, shaped `output.shape + input.shape` (a tuple of those for a tuple
-    `wrt`). Like JAX's jacfwd/jacrev it picks the cheaper mode on each call: forward mode (one jvp
+    `wrt`; for a function returning a tuple of arrays, that tuple with each output replaced by its
+    Jacobian). Like JAX's jacfwd/jacrev it picks the cheaper mode on each call: forward mode (one jvp
     per input element) when the inputs have fewer elements than the output, otherwise reverse mode
     (the vjp's pullback once per output element, the primal computed once)."""
 
@@ -578,6 +579,8 @@ class JacobianFunction:
             if np.iscomplexobj(x):
                 raise NonDifferentiableError("tg.jacobian with respect to a complex input", None, _COMPLEX_JACOBIAN,
                                              hint=None)
+        if isinstance(value, (tuple, list)):
+            return self._of_outputs(args, value, pullback, inputs, single)
         out_shape, in_size = np.shape(value), sum(np.size(x) for x in inputs)
         # a complex output of real inputs: its columns are complex, and a row of the pullback holds
         # only the real part of one (JAX's jacrev refuses it too); forward mode gets them whole
@@ -615,12 +618,67 @@ class JacobianFunction:
                 row[k] = grad
         return [row.reshape(out_shape + np.shape(x)) for row, x in zip(rows, inputs)]
 
+    def _of_outputs(self, args, value, pullback, inputs, single):
+        """The Jacobian of a function returning a tuple (or a nesting of tuples) of arrays, such as a
+        tg.jacobian object of a tuple wrt or a tg.hessian object: the same structure, each output
+        replaced by its Jacobian (a tuple of them, one per input, for a tuple wrt), as in JAX."""
+        leaves = _leaves(value)
+        for leaf in leaves:
+            if not isinstance(leaf, (float, np.ndarray, np.generic)):
+                raise TypeError(f"tg.jacobian differentiates functions returning arrays, floats or tuples of "
+                                f"them; this one returned a {type(leaf).__name__} among its outputs")
+        # complex outputs of real inputs have complex columns, which only forward mode gets whole
+        complex_outputs = any(np.iscomplexobj(leaf) for leaf in leaves)
+        blocks = [[np.zeros(np.shape(leaf) + np.shape(x), dtype=complex if np.iscomplexobj(leaf) else float)
+                   for x in inputs] for leaf in leaves]
+        if sum(np.size(x) for x in inputs) < sum(np.size(leaf) for leaf in leaves) or complex_outputs:
+            self.mode = "forward"
+            for position, x in enumerate(inputs):
+                for k in range(np.size(x)):
+                    tangents = [np.zeros(np.shape(v)) if isinstance(v, np.ndarray) else 0.0 for v in inputs]
+                    tangents[position] = np.reshape(np.eye(np.size(x))[k], np.shape(x)) \
+                        if isinstance(x, np.ndarray) else 1.0
+                    result = jvp(self.function, args, tangents[0] if single else tuple(tangents), wrt=self.wrt)
+                    self._source = result.source
+                    for block, tangent in zip(blocks, _leaves(result[1], value)):
+                        if tangent is not None:
+                            block[position].reshape(np.shape(tangent) + (np.size(x),))[..., k] = \
+                                tangent if np.iscomplexobj(block[position]) else np.real(tangent)
+        else:
+            self.mode, self._source = "reverse", pullback.source
+            for index, leaf in enumerate(leaves):
+                for k in range(np.size(leaf)):
+                    seeds = [np.zeros(np.shape(other)) if isinstance(other, np.ndarray) else 0.0 for other in leaves]
+                    seeds[index] = np.reshape(np.eye(np.size(leaf))[k], np.shape(leaf)) \
+                        if isinstance(leaf, np.ndarray) else 1.0
+                    grads = pullback(_rebuild(value, iter(seeds)))
+                    for block, grad in zip(blocks[index], (grads,) if single else grads):
+                        block.reshape((np.size(leaf),) + np.shape(grad))[k] = grad
+        return _rebuild(value, iter(block[0] if single else tuple(block) for block in blocks))
+
     @property
     def source(self):
         """The generated code the last call used (the jvp's in forward mode, the vjp's otherwise)."""
         if self.mode is None:
             raise ValueError("tg.jacobian chooses its mode on the first call; call it before reading .source")
         return self._source
+
+
+def _leaves(value, like=None):
+    """The arrays of a nesting of tuples and lists, in order; shaped like `like` when given (a
+    tangent that is None for an output stands for zeros of each of its arrays)."""
+    like = value if like is None else like
+    if isinstance(like, (tuple, list)):
+        items = value if isinstance(value, (tuple, list)) else [None] * len(like)
+        return [leaf for item, part in zip(items, like) for leaf in _leaves(item, part)]
+    return [value]
+
+
+def _rebuild(value, leaves):
+    """`value`'s nesting of tuples and lists, with its arrays taken from the iterator `leaves`."""
+    if isinstance(value, (tuple, list)):
+        return type(value)(_rebuild(item, leaves) for item in value)
+    return next(leaves)
 
 
 def jacobian(function, wrt=0):

@@ -9,7 +9,7 @@ weak dictionary) because its closure cells differ.
 """
 import weakref
 
-from transgrad.driver import Compiler
+from transgrad.driver import Compiler, closure_callables
 from transgrad.syntax import templates
 
 _artifacts = {}
@@ -19,9 +19,11 @@ _bound = weakref.WeakKeyDictionary()
 def artifact(function, wrt, mode, depths, preserve_result):
     """The compiled Artifact for this request, compiling (again) when needed."""
     code = getattr(function, "__code__", None)
-    key = (code, wrt, mode, depths, preserve_result)
+    # equal code objects compare equal across files (co_filename is not compared): the filename
+    # keeps apart functions made from the same text elsewhere (higher.as_function's templates)
+    key = (code, wrt, mode, depths, preserve_result, getattr(code, "co_filename", None), closure_callables(function))
     found = _artifacts.get(key)
-    if found is not None and found.guards_hold():
+    if found is not None and found.guards_hold() and found.matches_closure(function):
         return found
     if found is not None:
         _forget(found)

@@ -83,6 +83,22 @@ class Artifact:
         return self.compiled.bind(self.names[role], function.__globals__, cells, function.__defaults__,
                                   function.__kwdefaults__)
 
+    def matches_closure(self, function):
+        """Were the closure variables this code resolved (a function it calls, say) the same in
+        `function`'s own cells? Two closures of one `def` share code but not their cells."""
+        function = inspect.unwrap(function)
+        cells = dict(zip(function.__code__.co_freevars, function.__closure__ or ()))
+        for guard in self.guards:
+            cell = cells.get(guard.name)
+            if guard.cell is None or cell is None or cell is guard.cell:
+                continue
+            try:
+                if not _same_kind(cell.cell_contents, guard.value):
+                    return False
+            except ValueError:   # an empty cell
+                return False
+        return True
+
     def guards_hold(self, seen=None):
         if not self.callees:
             for guard in self.guards:
@@ -173,6 +189,37 @@ def explain(function, wrt=(0,)):
     return stages
 
 
+def _same_kind(value, resolved):
+    """Can code compiled when a closure variable held `resolved` run with `value`? The same function
+    or module; for data, the same type, rank and complexness (what ranks.py and dtypes.py read)."""
+    if value is resolved:
+        return True
+    if callable(resolved) or callable(value) or isinstance(resolved, types.ModuleType):
+        return False
+    if type(value) is not type(resolved):
+        return False
+    if isinstance(value, numpy.ndarray):
+        return value.ndim == resolved.ndim and (value.dtype.kind == "c") == (resolved.dtype.kind == "c")
+    return True
+
+
+def closure_callables(function):
+    """The functions a closure holds, by identity: closures of one `def` that call different
+    functions get code of their own (their artifacts also check every cell they resolved)."""
+    cells = getattr(function, "__closure__", None)
+    if not cells:
+        return ()
+    found = []
+    for cell in cells:
+        try:
+            contents = cell.cell_contents
+        except ValueError:
+            continue
+        if callable(contents):
+            found.append(id(contents))
+    return tuple(found)
+
+
 class Compiler:
     """Compiles functions and the user functions they call; one instance per top-level request."""
 
@@ -220,13 +267,14 @@ class Compiler:
         # its backward (or a callee's) puts in-place updates back: a second pullback needs a new forward
         artifact.restores_in_place = bool(result.restored_in_place) or any(
             getattr(callee, "restores_in_place", False) for callee in links.artifacts)
-        BY_FILENAME[filename] = artifact
+        BY_FILENAME[compiled.filename] = artifact
         return artifact
 
     def split_artifact(self, function, wrt):
         """The forward/backward pair of a callee, compiled once per (code, wrt)."""
-        key = (function.__code__, tuple(wrt), "vjp", None, False)
-        if key in self.cache:
+        key = (function.__code__, tuple(wrt), "vjp", None, False, function.__code__.co_filename,
+               closure_callables(function))
+        if key in self.cache and self.cache[key].matches_closure(function):
             return self.cache[key], None
         if key in self.in_progress:
             return None, self.in_progress[key]
@@ -263,14 +311,15 @@ class Compiler:
         compiled = compile_functions(source, free_list, filename)
         artifact = Artifact(compiled, role_names, cells, list(resolver.guards.values()), links.artifacts, parsed)
         artifact.restores_in_place = False
-        BY_FILENAME[filename] = artifact
+        BY_FILENAME[compiled.filename] = artifact
         return artifact
 
     def jvp_artifact(self, function, wrt):
         """A callee's jvp function, compiled once per (code, wrt); a recursive call links to the one
         being compiled through a cell filled in when it is done."""
-        key = (function.__code__, tuple(wrt), "jvp", None, False)
-        if key in self.cache:
+        key = (function.__code__, tuple(wrt), "jvp", None, False, function.__code__.co_filename,
+               closure_callables(function))
+        if key in self.cache and self.cache[key].matches_closure(function):
             return self.cache[key], None
         if key in self.in_progress:
             return None, self.in_progress[key]

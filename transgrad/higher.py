@@ -104,41 +104,129 @@ def component({params}, k):
     return np.ravel(inner({params}))[k]
 
 
-def {name}({params}):
+def {name}({signature}):
     rows = []
-    for k in range(np.size({x})):
+    for k in range(np.size(inner({params}))):
         rows.append(gradient_of_component({params}, k))
     return np.reshape(np.stack(rows), np.shape(inner({params})) + np.shape({x}))
 """
+
+# a tuple wrt: one gradient of the component per wrt input, and a tuple of stacked blocks
+_JACOBIAN_TUPLE_SOURCE = """\
+def component({params}, k):
+    return np.ravel(inner({params}))[k]
+
+
+def {name}({signature}):
+    value = inner({params})
+{lists}
+    for k in range(np.size(value)):
+{appends}
+    return ({blocks})
+"""
+
+# the Hessian of a tuple wrt: block [i][j] is the Jacobian of gradient i with respect to input j
+_HESSIAN_TUPLE_SOURCE = """\
+def component({params}, i, k):
+    return np.ravel(inner({params})[i])[k]
+
+
+def jacobian_of_gradient({params}, i):
+    value = inner({params})[i]
+{lists}
+    for k in range(np.size(value)):
+{appends}
+    return ({blocks})
+
+
+def {name}({signature}):
+    return ({rows})
+"""
+
+_TEMPLATE_NAMES = {"np", "inner", "component", "k", "i", "rows", "value", "jacobian_of_gradient"}
+_counter = iter(range(1, 1 << 62))
 
 
 def as_function(compiled):
     """A tg.jacobian or tg.hessian object as a Python function with source (a Jacobian is the
     gradient of each output component, stacked), so that it can be differentiated, or called inside
-    a differentiated function, like a function of yours; made once per object."""
+    a differentiated function, like a function of yours; made once per object. For a tuple `wrt` it
+    returns what the object does: a tuple of Jacobian blocks, or the Hessian's tuple of tuples. The
+    function of a Jacobian object may be another Jacobian or Hessian object (made a function the
+    same way, at any depth) or a tg.grad object."""
     made = getattr(compiled, "_as_function", None)
     if made is not None:
         return made
-    inner = api.GradFunction(compiled.function, compiled.wrt) if isinstance(compiled, HessianFunction) \
-        else compiled.function
+    hessian = isinstance(compiled, HessianFunction)
     target = api.unwrap(compiled.function)
-    if isinstance(compiled.wrt, (tuple, list)) or api.is_compiled(target) and not isinstance(target, api.GradFunction):
-        raise TypeError("transgrad can differentiate a tg.jacobian or tg.hessian object of one wrt input, of a "
-                        "function or a tg.grad object; take the derivative you need with tg.grad, tg.jacobian "
-                        "and tg.hessian of the function itself")
-    parameters = [p.name for p in inspect.signature(target).parameters.values()
-                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    (x,), _ = api._normalize_wrt(target, compiled.wrt)
-    base = re.sub(r"\W+", "_", target.__name__).strip("_") or "function"   # <lambda> -> lambda
-    name = f"{'hessian' if isinstance(compiled, HessianFunction) else 'jacobian'}_of_{base}"
-    source = _JACOBIAN_SOURCE.format(params=", ".join(parameters), name=name, x=x)
-    filename = f"<tg {name} {id(compiled):x}>"
+    nested = isinstance(target, (api.JacobianFunction, HessianFunction))
+    if api.is_compiled(target) and not nested and not isinstance(target, api.GradFunction):
+        raise TypeError(f"transgrad can differentiate a tg.jacobian or tg.hessian object of a function, a tg.grad "
+                        f"object or another tg.jacobian or tg.hessian object, not of a {type(target).__name__}; "
+                        "take the derivative you need with tg.grad, tg.jacobian and tg.hessian of the function "
+                        "itself")
+    if nested:
+        target = as_function(target)
+    if hessian:
+        inner = api.GradFunction(compiled.function, compiled.wrt)
+    else:
+        inner = target
+    parameters = _plain_parameters(target, compiled)
+    names, as_tuple = api._normalize_wrt(target, compiled.wrt)
+    base = re.sub(r"\W+", "_", getattr(target, "__name__", "function")).strip("_") or "function"
+    name = f"{'hessian' if hessian else 'jacobian'}_of_{base}"   # <lambda> -> jacobian_of_lambda
+    params = ", ".join(p.name for p in parameters)
+    signature = ", ".join(p.name if p.default is p.empty else f"{p.name}=default_{p.name}" for p in parameters)
+    fields = dict(params=params, name=name, signature=signature)
+    if not as_tuple:
+        source = _JACOBIAN_SOURCE.format(x=names[0], **fields)
+    else:
+        extra = ", i" if hessian else ""
+        lists = "\n".join(f"    rows_{x} = []" for x in names)
+        appends = "\n".join(f"        rows_{x}.append(gradient_of_component_{x}({params}{extra}, k))"
+                            for x in names)
+        blocks = ",\n            ".join(f"np.reshape(np.stack(rows_{x}), np.shape(value) + np.shape({x}))"
+                                       for x in names)
+        blocks += "," if len(names) == 1 else ""
+        template = _HESSIAN_TUPLE_SOURCE if hessian else _JACOBIAN_TUPLE_SOURCE
+        rows = ", ".join(f"jacobian_of_gradient({params}, {i})" for i in range(len(names)))
+        source = template.format(lists=lists, appends=appends, blocks=blocks,
+                                 rows=rows + ("," if len(names) == 1 else ""), **fields)
+    # a fresh file name per object: the compiled gradients of these functions are keyed by their code
+    # and file, and the code of two objects' `component` is the same text
+    filename = f"<tg {name} {next(_counter)}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     namespace = {"np": np, "inner": inner}
+    namespace.update({f"default_{p.name}": p.default for p in parameters if p.default is not p.empty})
     exec(compile(source, filename, "exec"), namespace)
-    namespace["gradient_of_component"] = api.GradFunction(namespace["component"], parameters.index(x))
+    positions = [p.name for p in parameters]
+    if as_tuple:
+        for x in names:
+            namespace[f"gradient_of_component_{x}"] = api.GradFunction(namespace["component"], positions.index(x))
+    else:
+        namespace["gradient_of_component"] = api.GradFunction(namespace["component"], positions.index(names[0]))
     compiled._as_function = namespace[name]
     return compiled._as_function
+
+
+def _plain_parameters(target, compiled):
+    """The parameters of the object's function, when the template can pass them on: positional ones,
+    with or without defaults."""
+    what = "tg.hessian" if isinstance(compiled, HessianFunction) else "tg.jacobian"
+    parameters = list(inspect.signature(target).parameters.values())
+    for p in parameters:
+        if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            kind = "keyword-only" if p.kind is p.KEYWORD_ONLY else "variadic"
+            raise TypeError(f"transgrad can differentiate a {what} object, or call it inside a differentiated "
+                            f"function, when its function takes positional parameters only; "
+                            f"{getattr(target, '__name__', target)} has the {kind} parameter {p.name!r}. Make "
+                            f"the object of a function that passes it on, e.g. "
+                            f"{what}(lambda x: f(x, {p.name}=...))")
+        if p.name in _TEMPLATE_NAMES or p.name.startswith(("rows_", "gradient_of_component", "default_")):
+            raise TypeError(f"transgrad writes a {what} object as a function with a parameter, a variable or "
+                            f"a global named {p.name!r}; rename that parameter of "
+                            f"{getattr(target, '__name__', target)} to differentiate the object again")
+    return parameters
 
 
 def _default_key(compiled):

@@ -32,7 +32,7 @@ def _has_complex_source(function_node, resolver, seen):
         if isinstance(node, gast.Constant) and isinstance(node.value, complex):
             return True
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id not in resolver.locals:
-            if holds_complex(resolver.resolve(node)):
+            if holds_complex(resolver.peek(node.id)):
                 return True
         if isinstance(node, gast.Call) and _call_may_make_complex(node, resolver, seen):
             return True

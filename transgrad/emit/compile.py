@@ -38,11 +38,23 @@ def compile_functions(source, free_names, filename):
     indented = "".join("    " + line if line.strip() else line for line in source.splitlines(True))
     maker_source = f"def {MAKER}({', '.join(free_names)}):\n{indented}"
     lines = maker_source.splitlines(True)
+    filename = _free_filename(filename, lines)
     linecache.cache[filename] = (len(maker_source), None, lines, filename)
     maker_code = compile(maker_source, filename, "exec")
     maker = next(c for c in maker_code.co_consts if isinstance(c, types.CodeType))
     codes = {c.co_name: c for c in maker.co_consts if isinstance(c, types.CodeType)}
     return CompiledCode(source, filename, codes, _user_lines(lines))
+
+
+def _free_filename(filename, lines):
+    """`filename`, or `filename` with a number when linecache holds other code under it: the same
+    function compiled for another wrt or argument ranks is other code, and a higher derivative
+    reads each generated function's source back through its file name."""
+    candidate, number = filename, 1
+    while candidate in linecache.cache and linecache.cache[candidate][2] != lines:
+        number += 1
+        candidate = f"{filename[:-1]} #{number}>" if filename.endswith(">") else f"{filename} #{number}"
+    return candidate
 
 
 def _user_lines(lines):

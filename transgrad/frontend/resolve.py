@@ -49,6 +49,20 @@ class Resolver:
             return getattr(owner, node.attr, None)
         return None
 
+    def peek(self, identifier):
+        """What a free name holds now, without a guard: for facts the code does not depend on for
+        its correctness (analysis/dtypes.py reads whether a global array is complex, and a global
+        rebound to new data must not make the code compile again)."""
+        if identifier in self.locals:
+            return None
+        cell = self.parsed.closure.get(identifier)
+        if cell is not None:
+            try:
+                return cell.cell_contents
+            except ValueError:
+                return None
+        return self.parsed.globals.get(identifier)
+
     def _name(self, identifier):
         if identifier == build.RUNTIME:
             return runtime

@@ -99,7 +99,9 @@ def _module_stacks(source):
 def _owned_lists(node, rt_names):
     """Names the generated code pops (a list gradient's last slot) that only ever hold a list the
     code made itself (rt.zeros_like, rt.maybe_copy, rt.owned, a display) and that no other name
-    refers to: `d.pop()` may become `d = d[:-1]` without another name missing the change."""
+    refers to: `d.pop()` may become `d = d[:-1]` without another name missing the change. A list a
+    split backward unpacks from its saved values counts as its own (rt.stack_grad's list of slices
+    too)."""
     popped = {sub.func.value.id for sub in walk(node) if isinstance(sub, gast.Call)
               and isinstance(sub.func, gast.Attribute) and sub.func.attr == "pop"
               and isinstance(sub.func.value, gast.Name) and not sub.args}
@@ -110,15 +112,23 @@ def _owned_lists(node, rt_names):
             value = sub.value
             for target in sub.targets:
                 for name in (n.id for n in walk(target) if isinstance(n, gast.Name)):
-                    if name in ok and not (isinstance(target, gast.Name) and _makes_list(value, rt_names)):
+                    if name in ok and not (isinstance(target, gast.Name) and _makes_list(value, rt_names)) \
+                            and not _unpacks_saved(target, value, params):
                         ok.discard(name)
             if isinstance(value, gast.Name):
                 ok.discard(value.id)    # another name for the same list
-        elif isinstance(sub, (gast.Tuple, gast.List, gast.Return)):
+        elif isinstance(sub, (gast.Tuple, gast.List, gast.Return)) and not isinstance(getattr(sub, "ctx", None),
+                                                                                       gast.Store):
             for item in getattr(sub, "elts", None) or [getattr(sub, "value", None)]:
                 if isinstance(item, gast.Name):
                     ok.discard(item.id)
     return ok
+
+
+def _unpacks_saved(target, value, params):
+    """`..., rows, ... = saved` in a split backward: the list the forward saved, which the backward
+    alone uses from then on, so popping it may rebind the name instead of changing the saved list."""
+    return isinstance(target, gast.Tuple) and isinstance(value, gast.Name) and value.id in params
 
 
 def _makes_list(value, rt_names):
@@ -126,7 +136,7 @@ def _makes_list(value, rt_names):
         return True
     return (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)
             and isinstance(value.func.value, gast.Name) and value.func.value.id in rt_names
-            and value.func.attr in ("zeros_like", "maybe_copy", "owned", "buffer"))
+            and value.func.attr in ("zeros_like", "maybe_copy", "owned", "buffer", "stack_grad"))
 
 
 def _stacks(node):
