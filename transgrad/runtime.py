@@ -315,7 +315,9 @@ def owned(gradient):
 
 
 def copy_input(x):
-    """A copy of an argument the function updates in place, so the caller's value is never changed."""
+    """A copy of an argument the function updates in place, so the caller's value is never changed;
+    in generated code differentiated again, a copy of a view of an array the code later updates in
+    place (normalize/generated.py)."""
     if isinstance(x, np.ndarray):
         return x.copy()
     if isinstance(x, list):
