@@ -318,7 +318,9 @@ def owned(gradient):
 
 
 def copy_input(x):
-    """A copy of an argument the function updates in place, so the caller's value is never changed."""
+    """A copy of an argument the function updates in place, so the caller's value is never changed;
+    in generated code differentiated again, a copy of a view of an array the code later updates in
+    place (normalize/generated.py)."""
     if isinstance(x, np.ndarray):
         return x.copy()
     if isinstance(x, list):
@@ -3022,14 +3024,25 @@ def _norm_power(ord):
 
 def _complex_norm_power(x, ord, p):
     """The p of the second derivative of a complex p-norm: the 1-norm's conj(x) / |x| is smooth away
-    from 0 for complex x (not piecewise constant as sign(x) is for real x). The inf-norms, whose
-    gradient picks the largest |x|, are refused."""
+    from 0 for complex x (not piecewise constant as sign(x) is for real x). The inf-norms are
+    written apart (_complex_extreme_norm)."""
     if not np.iscomplexobj(x) or p is not None or ord == 0:
         return p
     if ord == 1:
         return 1.0
-    real_only("the gradient of np.linalg.norm", x, "second derivatives of complex inf-norms are not written; "
-              "np.max(np.abs(z)) differentiates twice")
+    return None
+
+
+def _complex_extreme_norm(x, ord):
+    return np.iscomplexobj(x) and (ord == np.inf or ord == -np.inf)
+
+
+def _extreme_weights_over_abs(g, x, ans, axis, keepdims):
+    """The inf-norm gradient is w conj(x) / |x| with w the max (min) weights times g, which do not
+    change with x away from ties: w / |x|, 0 where x is 0."""
+    magnitude = np.abs(x)
+    w = select_max(np.real(g), magnitude, ans, axis, keepdims)
+    return np.where(magnitude == 0, 0.0, w / np.where(magnitude == 0, 1.0, magnitude))
 
 
 def _norm_factor(g, x, ans, p, axis, keepdims, power):
@@ -3050,6 +3063,8 @@ def norm_grad_dx(g, x, ans, ord=None, axis=None, keepdims=False):
     g |x|^(p-2) / ans^(p-1) conj(v) (this factor, which multiplies the conjugate of the tangent or
     cotangent in rules/runtime_rules.py) plus norm_grad_dx_radial(...) Re(conj(x) v)."""
     x = np.asarray(x)
+    if _complex_extreme_norm(x, ord):   # w conj(x) / |x| changes along v by w conj(v) / |x| + ...
+        return _extreme_weights_over_abs(g, x, ans, axis, keepdims) * np.ones(x.shape, dtype=_grad_dtype(g, x))
     p = _complex_norm_power(x, ord, _norm_power(ord))
     if p is None:
         return np.zeros(x.shape, dtype=_grad_dtype(g, x))
@@ -3068,6 +3083,10 @@ def norm_grad_dx_radial(g, x, ans, ord=None, axis=None, keepdims=False):
     x is 0 (Re(conj(x) v) is 0 there), and 0 for a real x or the 2-norm, whose derivative
     norm_grad_dx holds whole."""
     x = np.asarray(x)
+    if _complex_extreme_norm(x, ord):   # ... - w conj(x) Re(conj(x) v) / |x|^3
+        magnitude = np.abs(x)
+        squared = np.where(magnitude == 0, 1.0, magnitude ** 2)
+        return -_extreme_weights_over_abs(g, x, ans, axis, keepdims) * conj(x) / squared
     p = _complex_norm_power(x, ord, _norm_power(ord))
     if p is None or p == 2 or not np.iscomplexobj(x):
         return np.zeros(x.shape, dtype=_grad_dtype(g, x))

@@ -105,7 +105,13 @@ def closure_writes_enclosing(x):
     return total
 
 
-CASES = [build_up, overwrite_slots, augmented_slot, rows_of_a_matrix, boolean_mask, list_building]
+def zeroed_slot(x):
+    out = x * 1.0
+    out[1] = 0.0          # a constant written into a slot: the gradient must see the zero
+    return np.sum(out ** 2 * x)
+
+
+CASES = [build_up, overwrite_slots, augmented_slot, rows_of_a_matrix, boolean_mask, list_building, zeroed_slot]
 
 
 @pytest.mark.parametrize("function", CASES, ids=[f.__name__ for f in CASES])

@@ -67,12 +67,31 @@ def _call_edges(call, target, resolver):
     return [(target, a) for a in args]   # a user function may return (part of) its argument
 
 
+def view_base(value, resolver):
+    """The name of the array whose memory the expression `value` may be a view of (`a[i]`, `a.T`,
+    `a.reshape(...)`, `np.transpose(a)`, ...), or None."""
+    if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name):
+        return value.value.id
+    if isinstance(value, gast.Attribute) and isinstance(value.value, gast.Name) and value.attr in _VIEW_METHODS:
+        return value.value.id
+    if isinstance(value, gast.Call):
+        func = value.func
+        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and func.attr in _VIEW_METHODS \
+                and func.value.id in resolver.locals:
+            return func.value.id
+        callee = resolver.resolve(func)
+        if callee is not None and value.args and isinstance(value.args[0], gast.Name) \
+                and any(callee is f for f in _VIEW_FUNCTIONS):
+            return value.args[0].id
+    return None
+
+
 def site_is_library(callee):
     module = getattr(callee, "__module__", None) or getattr(type(callee), "__module__", "")
     return callee is not None and (module or "").split(".")[0] in ("numpy", "math", "builtins", "transgrad")
 
 
-def _order(function_node):
+def program_order(function_node):
     """{statement id: (position in program order, ids of enclosing loops)}."""
     order = {}
 
@@ -102,7 +121,7 @@ def check_aliases(function_node, sites, resolver, parsed, depths):
     An alias counts when it was made before the update (or in the same loop)
     and is read after it.
     """
-    order = _order(function_node)
+    order = program_order(function_node)
     statements = [node for node in walk(function_node) if id(node) in order]
     live = live_after(function_node)
     relations = [(site.stmt, _relations(site, resolver, depths)) for site in sites]
@@ -112,7 +131,7 @@ def check_aliases(function_node, sites, resolver, parsed, depths):
             continue
         same, containers = {}, {}
         for stmt, (pairs, holds) in relations:
-            if not _before(order, stmt, site.stmt):
+            if not runs_before(order, stmt, site.stmt):
                 continue
             if stmt is site.stmt:
                 continue   # `a += b` rebinds a in the generated code; only earlier aliases matter
@@ -132,7 +151,7 @@ def check_aliases(function_node, sites, resolver, parsed, depths):
                     f"make one of them a copy, e.g. `{other} = ....copy()`, or build a new array instead")
 
 
-def _before(order, first, second):
+def runs_before(order, first, second):
     """Can `first` run before `second` (earlier in the code, or in a loop around both)?"""
     position, loops = order[id(first)]
     other_position, other_loops = order[id(second)]
@@ -175,7 +194,7 @@ def live_after(function_node):
 
 def _read_after(statements, order, update, name):
     for stmt in statements:
-        if stmt is not update and _before(order, update, stmt) and name in _reads(stmt):
+        if stmt is not update and runs_before(order, update, stmt) and name in _reads(stmt):
             return stmt
     return None
 

@@ -25,7 +25,21 @@ runtime call; this pass rewrites those into assignments the transforms know:
                                                                the outer adjoint may read it)
     rt.call_rule(rule, n, g, ...) -> rt.rule_tuple(rule(g, ...), n)   (a tg.adjoint rule is the
                                                                user's code: differentiated through)
+    v = a[i]  (a updated later)  ->  v = rt.copy_input(a[i])   (a snapshot: see below)
+    stack.append(a), a = stack.pop()  (a updated in place)  ->  the copy rt.copy_input(a) is pushed,
+                                                               and popped
     del a                      ->  (dropped before the fence: it only frees memory early)
+
+A view read from an array that the code later updates in place (`out_1 = out[1]` before the
+function's own `out[1] = out_1 * out_0`, or a `.T`/`.reshape(...)` of it) is read back by the
+gradient after the update has been undone (`out[1] = stack.pop()` restores the old content), so at
+first order it holds the value it had when it was read. The aliasing check cannot see the restore
+and would refuse the update that the view "would also see"; a copy taken at the read is the same
+value at every later read (the user's own code was checked not to read such a view between the
+update and the restore), and to the outer transform it is an ordinary value. Likewise an array the
+code updates in place is pushed on, and popped from, a stack as a copy (in code differentiated a
+second time, `stack_1.append(dout)` before `dout[1] = 0.0` would otherwise leave the stack holding
+the object the update changes).
 
 The forward and backward functions of a split pair (a callee's) are prepared one at a time, but
 their stacks are found over both: the forward only pushes and the backward only pops.
@@ -42,6 +56,7 @@ import linecache
 import gast
 
 from transgrad import runtime
+from transgrad.analysis import aliases
 from transgrad.errors import UnsupportedSyntaxError
 from transgrad.syntax import build
 from transgrad.syntax.walk import walk
@@ -72,7 +87,40 @@ def prepare_generated(node, namer, resolver, parsed):
     """Rewrite the in-place statements of generated code `node` (a FunctionDef) in place."""
     rt_names = {n.id for n in walk(node) if isinstance(n, gast.Name) and resolver.resolve(n) is runtime}
     stacks = _stacks(node) | _stacks_of_the_pair(node, parsed)
-    _Rewriter(namer, resolver, parsed, rt_names, stacks, _owned_lists(node, rt_names) - stacks).run(node)
+    updated = _updated_in_place(node) if rt_names else {}
+    if updated:
+        _snapshot_views(node, resolver, sorted(rt_names)[0], updated)
+    _Rewriter(namer, resolver, parsed, rt_names, stacks, _owned_lists(node, rt_names) - stacks, set(updated)).run(node)
+
+
+def _updated_in_place(node):
+    """{name: its in-place updates `name[...] = v` (and `name[...] op= v` other than the `+=` that
+    becomes rt.added_to)}."""
+    updates = {}
+    for stmt in walk(node):
+        target = stmt.targets[0] if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 else \
+            stmt.target if isinstance(stmt, gast.AugAssign) and not _is_slot_increment(stmt) else None
+        if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
+            updates.setdefault(target.value.id, []).append(stmt)
+    return updates
+
+
+def _snapshot_views(node, resolver, rt_name, updates):
+    """`v = a[i]` (or a `.T`, `.reshape(...)`, `np.transpose(a)` ... view of `a`) becomes
+    `v = rt.copy_input(a[i])` when an in-place update `a[...] = ...` of the same function can run
+    after it (later in the code, or in a loop around both)."""
+    order = aliases.program_order(node)
+    for stmt in walk(node):
+        if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name)
+                and id(stmt) in order):
+            continue
+        base = aliases.view_base(stmt.value, resolver)
+        if base in updates and any(aliases.runs_before(order, stmt, update) for update in updates[base]):
+            stmt.value = _snapshot(stmt.value, rt_name, stmt)
+
+
+def _snapshot(value, rt_name, like):
+    return build.located(build.call(build.dotted(f"{rt_name}.copy_input"), value), like)
 
 
 def _is_slot_increment(stmt):
@@ -185,8 +233,9 @@ def _is_list_of(value, name):
 
 
 class _Rewriter:
-    def __init__(self, namer, resolver, parsed, rt_names, stacks, owned_lists):
+    def __init__(self, namer, resolver, parsed, rt_names, stacks, owned_lists, updated):
         self.owned_lists = owned_lists
+        self.updated = updated   # names the code updates in place: pushed and popped as copies
         self.namer = namer
         self.resolver = resolver
         self.parsed = parsed
@@ -258,7 +307,10 @@ class _Rewriter:
             func = call.func
             if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) \
                     and func.value.id in self.stacks and func.attr == "append":
-                pushed = gast.Tuple(elts=[call.args[0], build.name(func.value.id)], ctx=gast.Load())
+                item = call.args[0]
+                if isinstance(item, gast.Name) and item.id in self.updated:
+                    item = _snapshot(item, sorted(self.rt_names)[0], stmt)
+                pushed = gast.Tuple(elts=[item, build.name(func.value.id)], ctx=gast.Load())
                 return self.statement(build.assign(func.value.id, pushed, like=stmt))
             helper = self.runtime_name(call)
             if helper in _PURE_FORMS:
@@ -279,8 +331,11 @@ class _Rewriter:
             return out + [build.assign(popped_list, build.call("list", shorter), like=stmt)]
         if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name) \
                 and self.is_pop(stmt.value):
-            stack = stmt.value.func.value.id
-            return [build.assign(stmt.targets[0].id, build.subscript(stack, 0), like=stmt)] + self.drop_top(stack, stmt)
+            stack, target = stmt.value.func.value.id, stmt.targets[0].id
+            top = build.subscript(stack, 0)
+            if target in self.updated:
+                top = _snapshot(top, sorted(self.rt_names)[0], stmt)
+            return [build.assign(target, top, like=stmt)] + self.drop_top(stack, stmt)
         before = []
         if not isinstance(stmt, (gast.For, gast.While, gast.If)):
             self.hoist_pops(stmt, before)

@@ -14,7 +14,7 @@ def abs_(y, x):
 
 @tangent_template(builtins.float)
 def float_(y, x):
-    t[y] = float(t[x])
+    t[y] = 0.0 if t[x] is None else float(t[x])
 
 
 @tangent_template(builtins.sum)

@@ -582,7 +582,8 @@ class ReverseResult:
         # primal assignments with no effect but their value: a template rule, a copy, an item, a display
         self.pure = {id(site.stmt) for site in reverse.sites if site.operation.kind in ("copy", "subscript", "display")
                      or site.operation.kind == "rule" and site.operation.rule.kind == "template"
-                     or isinstance(site.stmt, gast.Assign) and isinstance(site.stmt.value, gast.Constant)}
+                     or isinstance(site.stmt, gast.Assign) and isinstance(site.stmt.targets[0], gast.Name)
+                     and isinstance(site.stmt.value, gast.Constant)}   # `x[i] = 0.0` changes x: not pure
         self.stack = reverse.stack() if reverse.pushes else None
         self.none_inits = sorted({n for n in reverse.recorded if reverse.needs_none_init(n)
                                   and n not in reverse.recomputed}
