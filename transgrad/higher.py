@@ -172,6 +172,7 @@ def as_function(compiled):
     else:
         inner = target
     parameters = _plain_parameters(target, compiled)
+    rename = _renamer({p.name for p in parameters})
     names, as_tuple = api._normalize_wrt(target, compiled.wrt)
     base = re.sub(r"\W+", "_", getattr(target, "__name__", "function")).strip("_") or "function"
     name = f"{'hessian' if hessian else 'jacobian'}_of_{base}"   # <lambda> -> jacobian_of_lambda
@@ -179,34 +180,53 @@ def as_function(compiled):
     signature = ", ".join(p.name if p.default is p.empty else f"{p.name}=default_{p.name}" for p in parameters)
     fields = dict(params=params, name=name, signature=signature)
     if not as_tuple:
-        source = _JACOBIAN_SOURCE.format(x=names[0], **fields)
+        source = rename(_JACOBIAN_SOURCE).format(x=names[0], **fields)
     else:
-        extra = ", i" if hessian else ""
-        lists = "\n".join(f"    rows_{x} = []" for x in names)
-        appends = "\n".join(f"        rows_{x}.append(gradient_of_component_{x}({params}{extra}, k))"
-                            for x in names)
-        blocks = ",\n            ".join(f"np.reshape(np.stack(rows_{x}), np.shape(value) + np.shape({x}))"
-                                       for x in names)
+        extra = rename(", i") if hessian else ""
+        lists = "\n".join(rename("    rows_") + f"{x} = []" for x in names)
+        appends = "\n".join(rename("        rows_") + f"{x}.append(gradient_of_component_{x}({params}{extra}, "
+                            + rename("k))") for x in names)
+        blocks = ",\n            ".join(rename("np.reshape(np.stack(rows_") + f"{x}), "
+                                       + rename("np.shape(value) + np.shape(") + f"{x}))" for x in names)
         blocks += "," if len(names) == 1 else ""
-        template = _HESSIAN_TUPLE_SOURCE if hessian else _JACOBIAN_TUPLE_SOURCE
-        rows = ", ".join(f"jacobian_of_gradient({params}, {i})" for i in range(len(names)))
+        template = rename(_HESSIAN_TUPLE_SOURCE if hessian else _JACOBIAN_TUPLE_SOURCE)
+        rows = ", ".join(rename("jacobian_of_gradient(") + f"{params}, {i})" for i in range(len(names)))
         source = template.format(lists=lists, appends=appends, blocks=blocks,
                                  rows=rows + ("," if len(names) == 1 else ""), **fields)
     # a fresh file name per object: the compiled gradients of these functions are keyed by their code
     # and file, and the code of two objects' `component` is the same text
     filename = f"<tg {name} {next(_counter)}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    namespace = {"np": np, "inner": inner}
+    namespace = {rename("np"): np, rename("inner"): inner}
     namespace.update({f"default_{p.name}": p.default for p in parameters if p.default is not p.empty})
     exec(compile(source, filename, "exec"), namespace)
     positions = [p.name for p in parameters]
     if as_tuple:
         for x in names:
-            namespace[f"gradient_of_component_{x}"] = api.GradFunction(namespace["component"], positions.index(x))
+            namespace[f"gradient_of_component_{x}"] = api.GradFunction(namespace[rename("component")],
+                                                                       positions.index(x))
     else:
-        namespace["gradient_of_component"] = api.GradFunction(namespace["component"], positions.index(names[0]))
+        namespace["gradient_of_component"] = api.GradFunction(namespace[rename("component")],
+                                                              positions.index(names[0]))
     compiled._as_function = namespace[name]
     return compiled._as_function
+
+
+def _renamer(taken):
+    """Rename the template's own names that a parameter of the user's function also has (a
+    parameter `k` makes the loop index `k_`): a function of text, applied to template pieces
+    before the parameters are put in."""
+    renamed = {}
+    for base in sorted(_TEMPLATE_NAMES):
+        name = base
+        while name in taken:
+            name += "_"
+        if name != base:
+            renamed[base] = name
+    if not renamed:
+        return lambda text: text
+    pattern = re.compile(r"(?<!\{)\b(" + "|".join(map(re.escape, renamed)) + r")(?=\b|_)")   # not {rows}
+    return lambda text: pattern.sub(lambda match: renamed[match.group(1)], text)
 
 
 def _plain_parameters(target, compiled):
@@ -222,7 +242,7 @@ def _plain_parameters(target, compiled):
                             f"{getattr(target, '__name__', target)} has the {kind} parameter {p.name!r}. Make "
                             f"the object of a function that passes it on, e.g. "
                             f"{what}(lambda x: f(x, {p.name}=...))")
-        if p.name in _TEMPLATE_NAMES or p.name.startswith(("rows_", "gradient_of_component", "default_")):
+        if p.name.startswith(("rows_", "gradient_of_component", "default_")):
             raise TypeError(f"transgrad writes a {what} object as a function with a parameter, a variable or "
                             f"a global named {p.name!r}; rename that parameter of "
                             f"{getattr(target, '__name__', target)} to differentiate the object again")

@@ -1314,3 +1314,25 @@ def test_third_and_fourth_derivatives_of_an_array_built_from_a_list(s):
     reverse_third = tg.grad(second)
     fourth = (reverse_third(s + 1e-4) - reverse_third(s - 1e-4)) / 2e-4
     assert tg.grad(tg.grad(second))(s) == pytest.approx(fourth, rel=1e-5)
+
+
+def named_like_the_template(k, i, value, rows, inner):
+    return np.sum(k ** 2 * i + np.sin(value) * rows ** 3 + inner * k)
+
+
+def test_objects_of_functions_whose_parameters_share_the_template_names():
+    # the function written for a Jacobian or Hessian object renames its own loop index, lists and
+    # globals when a parameter has the same name (k, i, value, rows, inner)
+    rng = np.random.default_rng(5)
+    args = [rng.normal(size=2), rng.normal(size=2), rng.normal(size=2), rng.normal(size=2), 0.5]
+    hessian = tg.hessian(named_like_the_template, wrt=(0, 1))
+    def loss(k, i, value, rows, inner):
+        return np.sum(hessian(k, i, value, rows, inner)[0][1] * i)   # d2f/dk di = diag(2k)
+    np.testing.assert_allclose(tg.grad(loss)(*args), 2 * args[1], rtol=1e-12)
+    single = tg.hessian(named_like_the_template)
+    def trace(k, i, value, rows, inner):
+        return np.trace(single(k, i, value, rows, inner))            # sum(2 i)
+    np.testing.assert_allclose(tg.grad(trace, wrt=1)(*args), 2 * np.ones(2), rtol=1e-12)
+    jacobian = tg.jacobian(lambda k, i: k ** 2 * i)
+    np.testing.assert_allclose(tg.jacobian(jacobian)(args[0], args[1])[0], np.diag([2 * args[1][0], 0]),
+                               rtol=1e-12, atol=1e-12)
