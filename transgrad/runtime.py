@@ -3012,6 +3012,40 @@ def solve_sylvester_tangent(rhs, a, b):
 # rule of its own yet: a third derivative through them raises NonDifferentiableError.
 
 
+def interp_tangent(x, xp, fp_dot, left, right, left_dot, right_dot):
+    """The tangent of np.interp(x, xp, fp, left, right) for fp, left and right: np.interp of the
+    tangents, where an end value that is None (np.interp then uses the end of fp) stays None, whatever
+    zero tangent the compiler passes for it."""
+    fp_dot = np.broadcast_to(fp_dot, np.shape(xp))
+    return np.interp(x, xp, fp_dot, None if left is None else left_dot, None if right is None else right_dot)
+
+
+def interp_at(w, x, xp, left=None, right=None):
+    """The transpose of g -> interp_grad_fp(g, x, xp, fp, left, right): each x reads w where
+    interp_grad_fp put its g, (1 - t) w[j] + t w[j+1] inside, the end value outside unless a
+    `left`/`right` value was given there (then 0). That is np.interp of w."""
+    x = np.asarray(x)
+    if len(xp) == 1:
+        return np.broadcast_to(np.asarray(w)[0], x.shape) * 1.0
+    return np.interp(x, xp, w, left=None if left is None else 0.0, right=None if right is None else 0.0)
+
+
+def interp_grad_fp_dx(g, x, xp, fp, v):
+    """The derivative of interp_grad_fp(g, x, xp, fp, ...) along v for x: each x inside moves
+    g v / (xp[j+1] - xp[j]) from its segment's left knot to its right one (t grows with x)."""
+    x, xp = np.asarray(x), np.asarray(xp)
+    out = np.zeros(np.shape(fp), dtype=_grad_dtype(g, fp, v))
+    if len(xp) == 1:
+        return out
+    g = np.broadcast_to(g, x.shape)
+    j, _ = interp_segments(x, xp)
+    inside = ~((x < xp[0]) | (x > xp[-1]))
+    moved = (g * v / (xp[j + 1] - xp[j]))[inside]
+    np.add.at(out, j[inside] + 1, moved)
+    np.add.at(out, j[inside], -moved)
+    return out
+
+
 def _norm_power(ord):
     """The p of a smooth p-norm gradient (2 for the Euclidean and Frobenius norms); None for the
     norms whose gradient is piecewise constant in x (1, inf, -inf, 0)."""

@@ -219,3 +219,29 @@ def test_the_jacobian_of_a_complex_output_of_real_inputs_is_complex(fn):
         h = 1e-6
         column = (fn(x + h * e) - fn(x - h * e)) / (2 * h)
         np.testing.assert_allclose(value[..., k], column, atol=1e-7)
+
+
+def interp_with_ends_from_variables(fp):
+    left, right = None, None
+    return np.interp(np.array([-2.0, 0.5, 3.0]), np.array([-1.0, 0.0, 1.0]), fp, left=left, right=right)
+
+
+def test_interp_tangent_keeps_the_end_values_of_fp_when_left_and_right_are_none():
+    # left=None passed through a variable: outside [xp[0], xp[-1]] the value is fp's end, so is its
+    # tangent (it was 0 there: the compiler's zero tangent for the None argument was used as a value)
+    fp, v = np.array([1.0, 2.0, 4.0]), np.array([0.3, -1.0, 2.0])
+    _, tangent = tg.jvp(interp_with_ends_from_variables, (fp,), v)
+    np.testing.assert_allclose(tangent, [0.3, 0.5, 2.0])
+
+
+def copies_a_list_of_ragged_arrays(x):
+    items = [x[:2] * 2.0, x]
+    copied = items.copy()
+    return np.sum(copied[0]) + np.sum(copied[1] ** 2)
+
+
+def test_the_tangent_of_a_list_copy_is_a_list():
+    # list.copy(): the tangent was np.copy of the list of tangents, which numpy cannot make of ragged arrays
+    x, v = np.array([1.0, 2.0, 3.0]), np.array([1.0, 0.0, -1.0])
+    _, tangent = tg.jvp(copies_a_list_of_ragged_arrays, (x,), v)
+    assert tangent == pytest.approx(2.0 * 1.0 + 2 * np.sum(x * v))

@@ -775,6 +775,8 @@ ROWS += [
     (rt.reduce_like, [A((3, 4, 5)), C(_ones((3, 5))), C(1)], {}),
     (rt.reduce_like, [A((3, 4)), C(1.0)], {}),
     (rt.reduce_like, [A((3, 4)), C(_ones((1, 4))), C(0), C(True)], {}),
+    (rt.interp_grad_fp, [A((6,)), A((6,)), C(np.array([-1.0, -0.2, 0.5, 1.5])), C(np.zeros(4))], {}),
+    (rt.interp_grad_fp, [A(()), A((2, 3)), C(np.array([-1.0, -0.2, 0.5, 1.5])), C(np.zeros(4)), C(0.0), C(1.0)], {}),
     (rt.norm_grad, [A(()), A((4,)), A((), 1.0, 2.0)], {}),
     (rt.norm_grad, [A((3,)), A((3, 4)), A((3,), 1.0, 2.0), C(None), C(1)], {}),
     (rt.norm_grad, [A((1, 4)), A((3, 4)), A((1, 4), 1.0, 2.0), C(None), C(0), C(True)], {}),

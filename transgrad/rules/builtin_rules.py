@@ -74,7 +74,7 @@ def divmod_(y, a, b):
 non_differentiable(
     builtins.len, builtins.range, builtins.int, builtins.bool, builtins.round, builtins.isinstance,
     builtins.issubclass, builtins.print, builtins.type, builtins.str, builtins.repr, builtins.format,
-    builtins.hash, builtins.id, builtins.callable, builtins.hasattr, builtins.any, builtins.all,
+    builtins.hash, builtins.id, builtins.callable, builtins.hasattr, builtins.any, builtins.all, builtins.slice,
 )
 
 

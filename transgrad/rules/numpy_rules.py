@@ -919,6 +919,8 @@ non_differentiable(
 )
 non_differentiable(np.spacing, np.histogram, np.unique, convention="piecewise constant: gradient 0")
 non_differentiable(np.result_type, np.promote_types, convention="a dtype, not a number")
+non_differentiable(np.iscomplexobj, np.isrealobj, np.iscomplex, np.isreal, np.isscalar, np.issubdtype,
+                   convention="a property of the type or value: a boolean")
 non_differentiable_methods("argmax", "argmin", "argsort", "nonzero", "all", "any", "searchsorted", "round")
 non_differentiable_attributes("shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides")
 

@@ -350,10 +350,14 @@ def ravel(y, a, order="C"):
     t[y] = np.ravel(t[a], order)
 
 
-@tangent_method_template("copy")
 @tangent_template(np.copy)
 def copy(y, a, order="K"):
     t[y] = np.copy(t[a])
+
+
+@tangent_method_template("copy")
+def copy_method(y, a):
+    t[y] = rt.copy_input(t[a])     # x.copy() of an array, a list or a dict (a list of ragged arrays, too)
 
 
 @tangent_template(np.array)
@@ -503,7 +507,8 @@ def polyval(y, p, x):
 
 @tangent_template(np.interp)
 def interp(y, x, xp, fp, left=None, right=None):
-    t[y] = t[x] * rt.interp_slope(x, xp, fp) + np.interp(x, xp, t[fp], t[left], t[right]) + rt.no_gradient("np.interp", "xp", t[xp])
+    t[y] = (t[x] * rt.interp_slope(x, xp, fp) + rt.no_gradient("np.interp", "xp", t[xp])
+            + rt.interp_tangent(x, xp, t[fp], left, right, t[left], t[right]))
 
 
 # ----- indexing functions -----
