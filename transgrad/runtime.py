@@ -2020,12 +2020,20 @@ def ihfft_grad(g, a, n=None, axis=-1, norm=None):
     return _cast_like(out, a)
 
 
+_I1_SLOPE_SERIES = [(2 * k + 1) / (2.0 ** (2 * k + 1) * math.factorial(k) * math.factorial(k + 1)) for k in range(8)]
+
+
 def i1_slope(x):
-    """d i1(x)/dx = i0(x) - i1(x) / x, which is 1/2 at 0 (written with np.i0 and i0_slope, whose
-    rules carry it to higher derivatives)."""
-    zero = np.equal(x, 0)
-    safe = np.where(zero, 1.0, x)
-    return np.where(zero, 0.5, np.i0(x) - i0_slope(x) / safe)
+    """d i1(x)/dx = i0(x) - i1(x) / x (written with np.i0 and i0_slope, whose rules carry it to higher
+    derivatives); near 0 its Taylor series sum_k (2k+1) (x/2)^(2k) / (2 k! (k+1)!), so that every
+    derivative is right at 0 too (1/2 there, then 3/8 for the second, ...)."""
+    small = np.less(np.abs(x), 0.1)
+    safe = np.where(small, 1.0, x)
+    square = np.where(small, x, 0.0) ** 2
+    series = 0.0
+    for coefficient in reversed(_I1_SLOPE_SERIES):
+        series = series * square + coefficient
+    return np.where(small, series, np.i0(safe) - i0_slope(safe) / safe)
 
 
 def i0_slope(x):
@@ -3161,13 +3169,13 @@ def prod_grad_dx(g, x, v, axis=None, keepdims=False):
     n = flat.shape[-1]
 
     def exclusive(values, tangents):
-        products, dproducts = np.ones(lead + (n,), dtype=dtype), np.zeros(lead + (n,), dtype=dtype)
+        products, dproducts = [], []     # lists stacked at the end: no in-place writes (third derivatives)
         running, drunning = np.ones(lead, dtype=dtype), np.zeros(lead, dtype=dtype)
         for i in range(n):
-            products[..., i] = running
-            dproducts[..., i] = drunning
+            products.append(running)
+            dproducts.append(drunning)
             running, drunning = running * values[..., i], drunning * values[..., i] + running * tangents[..., i]
-        return products, dproducts
+        return np.stack(products, -1), np.stack(dproducts, -1)
 
     before, dbefore = exclusive(flat, dflat)
     after, dafter = exclusive(flat[..., ::-1], dflat[..., ::-1])
@@ -3474,10 +3482,11 @@ def like_grad(h, g):
 
 def _cumprod_last(x, axis, *others):
     """x and `others` with the cumulative axis last (flattened for axis=None), and the axis."""
+    items = [x]
+    items.extend(others)    # not [x] + [...]: a list concatenation the compiler cannot see in generated code
     if axis is None:
-        return [np.ravel(np.asarray(x))] + [None if o is None else np.ravel(np.asarray(o)) for o in others], 0
-    return ([np.moveaxis(np.asarray(x), axis, -1)]
-            + [None if o is None else np.moveaxis(np.asarray(o), axis, -1) for o in others]), axis
+        return [None if o is None else np.ravel(np.asarray(o)) for o in items], 0
+    return [None if o is None else np.moveaxis(np.asarray(o), axis, -1) for o in items], axis
 
 
 def _cumprod_back(out, axis, shape):
@@ -3507,8 +3516,9 @@ def cumprod_grad_dg(w, g, x, y, axis=None):
     else:
         n = x.shape[-1]
         out = np.zeros(np.broadcast_shapes(x.shape, w.shape), dtype=_grad_dtype(w, x))
-        for i in range(n):
-            out[..., i:] += w[..., i:i + 1] * _cumprod_others(x, [i])[..., i:]
+        for i in range(n):   # w_i's share of every k >= i, added without writing into out
+            later = _kept_positions(n, range(i))
+            out = out + np.where(later, w[..., i:i + 1] * _cumprod_others(x, [i]), 0.0)
     return _cumprod_back(out, ax, np.shape(g))
 
 
@@ -3522,13 +3532,15 @@ def cumprod_grad_dx(g, x, y, v, axis=None):
     (x, g, v), ax = _cumprod_last(x, axis, g, v)
     v = np.broadcast_to(v, x.shape)
     n = x.shape[-1]
-    out = np.zeros(np.broadcast_shapes(x.shape, g.shape), dtype=_grad_dtype(g, x, v))
+    columns = []     # one column per i, stacked at the end: no in-place writes (third derivatives)
     for i in range(n):
+        column = np.zeros(np.broadcast_shapes(x.shape, g.shape)[:-1], dtype=_grad_dtype(g, x, v))
         for m in range(n):
             if m != i:
                 k0 = max(i, m)
-                out[..., i] += v[..., m] * np.sum(g[..., k0:] * _cumprod_others(x, [i, m])[..., k0:], -1)
-    return _cumprod_back(out, ax, shape)
+                column = column + v[..., m] * np.sum(g[..., k0:] * _cumprod_others(x, [i, m])[..., k0:], -1)
+        columns.append(column)
+    return _cumprod_back(np.stack(columns, -1), ax, shape)
 
 
 def cumprod_grad_dy(g, x, v, axis=None):

@@ -1336,3 +1336,36 @@ def test_objects_of_functions_whose_parameters_share_the_template_names():
     jacobian = tg.jacobian(lambda k, i: k ** 2 * i)
     np.testing.assert_allclose(tg.jacobian(jacobian)(args[0], args[1])[0], np.diag([2 * args[1][0], 0]),
                                rtol=1e-12, atol=1e-12)
+
+
+def product_of_three(s):
+    return np.prod(np.array([s, 2 * s + 1, np.sin(s)]))
+
+
+def cumulative_product(s):
+    return np.sum(np.cumprod(np.array([s, 2 * s + 1, np.sin(s)])))
+
+
+def cubed_matrix(s):
+    return np.sum(np.linalg.matrix_power(np.array([[s, 1.0], [0.5, s * s]]), 3))
+
+
+@pytest.mark.parametrize("fn", [product_of_three, cumulative_product, cubed_matrix])
+def test_fourth_derivatives_through_the_third_order_helpers(fn):
+    # prod_grad_dx, cumprod_grad_dx/dg and matrix_power_grad_da are differentiated through their
+    # source: lists stacked at the end instead of writes into arrays, and list gradients popped from
+    # the fresh copies the generated code makes of them
+    third = tg.grad(tg.grad(tg.grad(fn)))
+    fourth = tg.grad(third)
+    for s in (0.7, -0.4):
+        assert fourth(s) == pytest.approx((third(s + 1e-4) - third(s - 1e-4)) / 2e-4, rel=1e-5, abs=1e-6)
+
+
+def test_derivatives_of_i0_at_zero_follow_its_series():
+    # i0(x) = sum_k (x/2)^(2k) / (k!)^2: derivatives 0, 1/2, 0, 3/8, 0 at x = 0 (the slope of i1
+    # near 0 is its Taylor series, not a constant that would make every higher derivative 0)
+    derivative, values = lambda s: np.i0(s), []
+    for _ in range(5):
+        derivative = tg.grad(derivative)
+        values.append(derivative(0.0))
+    np.testing.assert_allclose(values, [0.0, 0.5, 0.0, 0.375, 0.0], atol=1e-12)

@@ -186,9 +186,12 @@ def _unpacks_saved(target, value, params):
 def _makes_list(value, rt_names):
     if isinstance(value, (gast.List, gast.ListComp)) or (isinstance(value, gast.Constant) and value.value is None):
         return True
+    if isinstance(value, gast.Subscript) and isinstance(value.slice, gast.Slice):
+        return True    # a slice of a list is a new list (a popped name is a list: an array has no .pop)
     return (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)
             and isinstance(value.func.value, gast.Name) and value.func.value.id in rt_names
-            and value.func.attr in ("zeros_like", "maybe_copy", "owned", "buffer", "stack_grad"))
+            and value.func.attr in ("zeros_like", "maybe_copy", "owned", "buffer", "stack_grad", "sequence_grad",
+                                    "add_at"))   # add_at returns the buffer it was given (or a complex copy)
 
 
 def _stacks(node):
@@ -245,6 +248,7 @@ class _Rewriter:
         self.parsed = parsed
         self.rt_names = rt_names
         self.stacks = stacks
+        self.just_copied = None   # the name the previous statement of the block made a copy of
 
     def run(self, node):
         for sub in walk(node):
@@ -276,8 +280,19 @@ class _Rewriter:
     def block(self, stmts):
         out = []
         for stmt in stmts:
+            # a list gradient copied just before it is popped (`d = rt.maybe_copy(d, x)`, then
+            # `d.pop()`): the popped list is that fresh copy, whatever d held before
+            self.just_copied = self.copied_name(out[-1]) if out else None
             out.extend(self.statement(stmt))
         return out
+
+    def copied_name(self, stmt):
+        if (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name)
+                and isinstance(stmt.value, gast.Call) and self.runtime_name(stmt.value) == "maybe_copy"
+                and stmt.value.args and isinstance(stmt.value.args[0], gast.Name)
+                and stmt.value.args[0].id == stmt.targets[0].id):
+            return stmt.targets[0].id
+        return None
 
     def statement(self, stmt):
         for field in ("body", "orelse"):
@@ -350,8 +365,8 @@ class _Rewriter:
     def owned_pop(self, value):
         """The list a `d.pop()` call pops, when it is one of the owned lists."""
         if (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and value.func.attr == "pop"
-                and isinstance(value.func.value, gast.Name) and value.func.value.id in self.owned_lists
-                and not value.args):
+                and isinstance(value.func.value, gast.Name) and not value.args
+                and (value.func.value.id in self.owned_lists or value.func.value.id == self.just_copied)):
             return value.func.value.id
         return None
 
@@ -387,22 +402,35 @@ class _Rewriter:
         return before
 
     def hoist_pops(self, node, before):
+        """Pops inside an expression (`rt.add(d, items.pop())`) of a stack or of an owned list:
+        the popped value gets a name, computed before the statement."""
         for sub in walk(node):
             for field, value in gast.iter_fields(sub):
-                if self.is_pop(value):
-                    stack = value.func.value.id
-                    popped = self.namer.fresh(f"{stack}_top")
-                    before.append(build.assign(popped, build.subscript(stack, 0), like=node))
-                    before.extend(self.drop_top(stack, node))
-                    setattr(sub, field, build.name(popped))
-                elif isinstance(value, list):
+                if isinstance(value, list):
                     for position, item in enumerate(value):
-                        if self.is_pop(item):
-                            stack = item.func.value.id
-                            popped = self.namer.fresh(f"{stack}_top")
-                            before.append(build.assign(popped, build.subscript(stack, 0), like=node))
-                            before.extend(self.drop_top(stack, node))
-                            value[position] = build.name(popped)
+                        popped = self.hoisted_pop(item, node, before)
+                        if popped is not None:
+                            value[position] = popped
+                else:
+                    popped = self.hoisted_pop(value, node, before)
+                    if popped is not None:
+                        setattr(sub, field, popped)
+
+    def hoisted_pop(self, value, node, before):
+        if self.is_pop(value):
+            stack = value.func.value.id
+            popped = self.namer.fresh(f"{stack}_top")
+            before.append(build.assign(popped, build.subscript(stack, 0), like=node))
+            before.extend(self.drop_top(stack, node))
+            return build.name(popped)
+        owned = self.owned_pop(value) if isinstance(value, gast.Call) else None
+        if owned is None:
+            return None
+        popped = self.namer.fresh(f"{owned}_last")
+        shorter = build.subscript(owned, gast.Slice(lower=None, upper=build.const(-1), step=None))
+        before.append(build.assign(popped, build.subscript(owned, build.const(-1)), like=node))
+        before.append(build.assign(owned, build.call("list", shorter), like=node))
+        return build.name(popped)
 
     def drop_top(self, stack, like):
         """stack = stack[1], through a new name: the adjoint of `s = s[1]` would otherwise add the
