@@ -3375,12 +3375,23 @@ def solve_grad_a_right(w, gb, b):
     return -transposed_times(w, gb, b)
 
 
+# sinc''(x) = sum_{k>=1} (-1)^k pi^(2k) (2k)(2k-1) x^(2k-2) / (2k+1)!, the coefficient of x^(2k-2)
+_SINC_CURVATURE_SERIES = [(-1) ** k * math.pi ** (2 * k) * (2 * k) * (2 * k - 1) / math.factorial(2 * k + 1)
+                          for k in range(1, 10)]
+
+
 def sinc_curvature(x):
-    """The second derivative of np.sinc: (-pi sin(pi x) - 2 sinc'(x)) / x, and -pi^2 / 3 at x = 0."""
+    """The second derivative of np.sinc: (-pi sin(pi x) - 2 sinc'(x)) / x; near 0 its Taylor series
+    (-pi^2 / 3 at 0), so that the derivatives of this, too, are right at 0."""
     x = np.asarray(x)
-    safe = np.where(x == 0, 1.0, x)
+    small = np.less(np.abs(x), 0.1)
+    safe = np.where(small, 1.0, x)
+    square = np.where(small, x, 0.0) ** 2
+    series = 0.0
+    for coefficient in reversed(_SINC_CURVATURE_SERIES):
+        series = series * square + coefficient
     value = (-np.pi * np.sin(np.pi * safe) - 2 * sinc_slope(safe)) / safe
-    return np.where(x == 0, -np.pi ** 2 / 3, value).astype(_grad_dtype(x), copy=False)
+    return np.where(small, series, value).astype(_grad_dtype(x), copy=False)
 
 
 def polyval_grad_p_dx(g, p, x, v):

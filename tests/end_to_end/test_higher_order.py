@@ -1369,3 +1369,12 @@ def test_derivatives_of_i0_at_zero_follow_its_series():
         derivative = tg.grad(derivative)
         values.append(derivative(0.0))
     np.testing.assert_allclose(values, [0.0, 0.5, 0.0, 0.375, 0.0], atol=1e-12)
+
+
+def test_derivatives_of_sinc_at_zero_follow_its_series():
+    # sinc(x) = sum_k (-1)^k (pi x)^(2k) / (2k+1)!: derivatives 0, -pi^2/3, 0, pi^4/5 at 0
+    derivative, values = lambda s: np.sinc(s), []
+    for _ in range(4):
+        derivative = tg.grad(derivative)
+        values.append(derivative(0.0))
+    np.testing.assert_allclose(values, [0.0, -np.pi ** 2 / 3, 0.0, np.pi ** 4 / 5], atol=1e-9)
