@@ -2027,13 +2027,20 @@ def i1_slope(x):
     """d i1(x)/dx = i0(x) - i1(x) / x (written with np.i0 and i0_slope, whose rules carry it to higher
     derivatives); near 0 its Taylor series sum_k (2k+1) (x/2)^(2k) / (2 k! (k+1)!), so that every
     derivative is right at 0 too (1/2 there, then 3/8 for the second, ...)."""
+    small, safe, series = _near_zero(x, _I1_SLOPE_SERIES)
+    return np.where(small, series, np.i0(safe) - i0_slope(safe) / safe)
+
+
+def _near_zero(x, coefficients):
+    """(|x| < 0.1, x with 1 there, sum_k c_k x^(2k) there): the Taylor series of an even function
+    that a formula dividing by x gives away from 0. Every derivative of the series is right at 0,
+    where np.where of a constant would make them all 0."""
     small = np.less(np.abs(x), 0.1)
-    safe = np.where(small, 1.0, x)
     square = np.where(small, x, 0.0) ** 2
     series = 0.0
-    for coefficient in reversed(_I1_SLOPE_SERIES):
+    for coefficient in reversed(coefficients):
         series = series * square + coefficient
-    return np.where(small, series, np.i0(safe) - i0_slope(safe) / safe)
+    return small, np.where(small, 1.0, x), series
 
 
 def i0_slope(x):
@@ -3384,12 +3391,7 @@ def sinc_curvature(x):
     """The second derivative of np.sinc: (-pi sin(pi x) - 2 sinc'(x)) / x; near 0 its Taylor series
     (-pi^2 / 3 at 0), so that the derivatives of this, too, are right at 0."""
     x = np.asarray(x)
-    small = np.less(np.abs(x), 0.1)
-    safe = np.where(small, 1.0, x)
-    square = np.where(small, x, 0.0) ** 2
-    series = 0.0
-    for coefficient in reversed(_SINC_CURVATURE_SERIES):
-        series = series * square + coefficient
+    small, safe, series = _near_zero(x, _SINC_CURVATURE_SERIES)
     value = (-np.pi * np.sin(np.pi * safe) - 2 * sinc_slope(safe)) / safe
     return np.where(small, series, value).astype(_grad_dtype(x), copy=False)
 
