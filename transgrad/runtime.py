@@ -2267,9 +2267,9 @@ def zero_tangent(x):
         for name, value in vars(x).items():
             setattr(record, name, zero_tangent(value))
         return record
-    if isinstance(x, (bool, str, type(None))) or callable(x):
+    if isinstance(x, (str, type(None))) or callable(x):
         return None
-    return 0.0
+    return 0.0   # a number, a bool too: a comparison's tangent is 0 (its saved value is read by products)
 
 
 def broadcast_tangent(tangent, y):
@@ -3568,8 +3568,9 @@ def cumprod_grad_dy_transpose(w, g, x, axis=None):
     """The transpose of v -> cumprod_grad_dy(g, x, v, axis), shaped like y: g_k sum_{i<=k} w_i / x_i."""
     if not np.all(np.asarray(x) != 0):
         return np.zeros(np.shape(g), dtype=_grad_dtype(g, x))
+    shape = np.shape(g)
     (x, w, g), ax = _cumprod_last(x, axis, w, g)
-    return _cumprod_back(g * np.cumsum(w / x, -1), ax, np.shape(g))
+    return _cumprod_back(g * np.cumsum(w / x, -1), ax, shape)
 
 
 def _eigh_parts(g, a, ans, UPLO, vectors):

@@ -19,6 +19,9 @@ from transgrad.syntax.walk import walk
 from transgrad.transform.state import OWNED, ZERO, Fact
 
 
+_NONE_FOR_NONE = {"grad_like", "getitem", "rule_tuple_grad"}   # runtime helpers: None in, None out
+
+
 class AssignmentAdjoints:
     """Mixed into Reverse: expects adjoint(), rt(), namer, free, activity, alias, depths, link()."""
 
@@ -160,9 +163,17 @@ class AssignmentAdjoints:
                                              "a value that needs a gradient is passed among its variable "
                                              "positional arguments, which its rule does not differentiate")
         instance = instance.keep(lambda arg: isinstance(arg, gast.Name) and self.activity.carries(site, self.original(arg.id)))
-        pairs = [(self.original(arg.id), self.by_rank(self.without_unbroadcast(site, arg, expr)), False)
-                 for arg, expr in instance.contributions]
+        pairs = [(self.original(arg.id), self.by_rank(self.without_unbroadcast(site, arg, expr)),
+                  self.may_be_none(expr)) for arg, expr in instance.contributions]
         return instance.temps, merge_identical(pairs)
+
+    def may_be_none(self, expression):
+        """Is a rule's contribution a helper that returns None for no gradient (rt.grad_like and
+        rt.getitem, in the rules of the helpers generated code calls)? Then it is added as None-able
+        and the statements that read it are guarded, as for a tg.adjoint rule's cotangents."""
+        return (isinstance(expression, gast.Call) and isinstance(expression.func, gast.Attribute)
+                and isinstance(expression.func.value, gast.Name) and expression.func.value.id == self.free["rt"]
+                and expression.func.attr in _NONE_FOR_NONE)
 
     def without_unbroadcast(self, site, operand, expression):
         """Drop rt.unbroadcast(e, x) when x surely has the result's shape: x and the result are both
