@@ -620,6 +620,8 @@ TUPLE_ROWS = [
     (math.modf, [F(0.1, 0.9)], {}),
     (builtins.divmod, [F(2.2, 2.8), F(1.0, 1.05)], {}),
     (builtins.list, [A((3, 2))], {}),
+    (rt.scattered, [A((2,)), C(np.zeros((3, 4))), C((slice(0, 2), 1))], {}),
+    (rt.scattered, [A(()), C(np.zeros(5)), C(3)], {}),
     (rt.rule_tuple, [A((3,)), C(1)], {}),   # a tg.adjoint rule's result, in differentiated gradient code
     (builtins.tuple, [A((4,))], {}),
     (builtins.sorted, [V([0.3, -1.2, 0.8, 1.7])], {}),

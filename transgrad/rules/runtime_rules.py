@@ -122,6 +122,16 @@ def rt_getitem_tangent(y, gradient, index):
     t[y] = rt.getitem(t[gradient], index)
 
 
+@adjoint_template(rt.scattered, name="rt.scattered", convention="linear in g; x is read for its shape only")
+def rt_scattered(y, g, x, index):
+    d[g] = rt.getitem(d[y], index)
+
+
+@tangent_template(rt.scattered, name="rt.scattered")
+def rt_scattered_tangent(y, g, x, index):
+    t[y] = rt.scattered(t[g], x, index)
+
+
 @adjoint_template(rt.take, name="rt.take")
 def rt_take(y, container, index):
     d[container] = rt.scattered(d[y], container, index)
