@@ -101,24 +101,24 @@ def generated_for_call(compiled):
 
 _JACOBIAN_SOURCE = """\
 def component({params}, k):
-    return np.ravel(inner({params}))[k]
+    return np.ravel(inner({call}))[k]
 
 
 def {name}({signature}):
     rows = []
-    for k in range(np.size(inner({params}))):
+    for k in range(np.size(inner({call}))):
         rows.append(gradient_of_component({params}, k))
-    return np.reshape(np.stack(rows), np.shape(inner({params})) + np.shape({x}))
+    return np.reshape(np.stack(rows), np.shape(inner({call})) + np.shape({x}))
 """
 
 # a tuple wrt: one gradient of the component per wrt input, and a tuple of stacked blocks
 _JACOBIAN_TUPLE_SOURCE = """\
 def component({params}, k):
-    return np.ravel(inner({params}))[k]
+    return np.ravel(inner({call}))[k]
 
 
 def {name}({signature}):
-    value = inner({params})
+    value = inner({call})
 {lists}
     for k in range(np.size(value)):
 {appends}
@@ -128,11 +128,11 @@ def {name}({signature}):
 # the Hessian of a tuple wrt: block [i][j] is the Jacobian of gradient i with respect to input j
 _HESSIAN_TUPLE_SOURCE = """\
 def component({params}, i, k):
-    return np.ravel(inner({params})[i])[k]
+    return np.ravel(inner({call})[i])[k]
 
 
 def jacobian_of_gradient({params}, i):
-    value = inner({params})[i]
+    value = inner({call})[i]
 {lists}
     for k in range(np.size(value)):
 {appends}
@@ -177,8 +177,14 @@ def as_function(compiled):
     base = re.sub(r"\W+", "_", getattr(target, "__name__", "function")).strip("_") or "function"
     name = f"{'hessian' if hessian else 'jacobian'}_of_{base}"   # <lambda> -> jacobian_of_lambda
     params = ", ".join(p.name for p in parameters)
-    signature = ", ".join(p.name if p.default is p.empty else f"{p.name}=default_{p.name}" for p in parameters)
-    fields = dict(params=params, name=name, signature=signature)
+    keyword_only = [p for p in parameters if p.kind is p.KEYWORD_ONLY]
+    signature = ", ".join([p.name if p.default is p.empty else f"{p.name}=default_{p.name}" for p in parameters
+                           if p.kind is not p.KEYWORD_ONLY] + (["*"] if keyword_only else [])
+                          + [p.name if p.default is p.empty else f"{p.name}=default_{p.name}" for p in keyword_only])
+    # the helper functions take every parameter by position; the object's function gets its
+    # keyword-only ones by keyword
+    call = ", ".join(p.name if p.kind is not p.KEYWORD_ONLY else f"{p.name}={p.name}" for p in parameters)
+    fields = dict(params=params, name=name, signature=signature, call=call)
     if not as_tuple:
         source = rename(_JACOBIAN_SOURCE).format(x=names[0], **fields)
     else:
@@ -230,18 +236,16 @@ def _renamer(taken):
 
 
 def _plain_parameters(target, compiled):
-    """The parameters of the object's function, when the template can pass them on: positional ones,
-    with or without defaults."""
+    """The parameters of the object's function, when the template can pass them on: positional and
+    keyword-only ones, with or without defaults (not *args or **kwargs)."""
     what = "tg.hessian" if isinstance(compiled, HessianFunction) else "tg.jacobian"
     parameters = list(inspect.signature(target).parameters.values())
     for p in parameters:
-        if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
-            kind = "keyword-only" if p.kind is p.KEYWORD_ONLY else "variadic"
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
             raise TypeError(f"transgrad can differentiate a {what} object, or call it inside a differentiated "
-                            f"function, when its function takes positional parameters only; "
-                            f"{getattr(target, '__name__', target)} has the {kind} parameter {p.name!r}. Make "
-                            f"the object of a function that passes it on, e.g. "
-                            f"{what}(lambda x: f(x, {p.name}=...))")
+                            f"function, when its function names its parameters; "
+                            f"{getattr(target, '__name__', target)} has the variadic parameter {p.name!r}. Make "
+                            f"the object of a function that passes it on, e.g. {what}(lambda x, y: f(x, y))")
         if p.name.startswith(("rows_", "gradient_of_component", "default_")):
             raise TypeError(f"transgrad writes a {what} object as a function with a parameter, a variable or "
                             f"a global named {p.name!r}; rename that parameter of "

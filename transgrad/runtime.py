@@ -3027,10 +3027,18 @@ def solve_sylvester_tangent(rhs, a, b):
 # rule of its own yet: a third derivative through them raises NonDifferentiableError.
 
 
+def interp_knots(xp):
+    """np.interp's xp as the constant its rule takes it to be (a constant to the compiler, rules/
+    runtime_rules.py): inside the helpers below, differentiated again, an xp that was only saved
+    and restored by generated code must not look like a value that varies."""
+    return np.asarray(xp)
+
+
 def interp_tangent(x, xp, fp_dot, left, right, left_dot, right_dot):
     """The tangent of np.interp(x, xp, fp, left, right) for fp, left and right: np.interp of the
     tangents, where an end value that is None (np.interp then uses the end of fp) stays None, whatever
     zero tangent the compiler passes for it."""
+    xp = interp_knots(xp)
     fp_dot = np.broadcast_to(fp_dot, np.shape(xp))
     return np.interp(x, xp, fp_dot, None if left is None else left_dot, None if right is None else right_dot)
 
@@ -3040,6 +3048,7 @@ def interp_at(w, x, xp, left=None, right=None):
     interp_grad_fp put its g, (1 - t) w[j] + t w[j+1] inside, the end value outside unless a
     `left`/`right` value was given there (then 0). That is np.interp of w."""
     x = np.asarray(x)
+    xp = interp_knots(xp)    # its own statement: in a tuple with x it would share x's activity
     if len(xp) == 1:
         return np.broadcast_to(np.asarray(w)[0], x.shape) * 1.0
     return np.interp(x, xp, w, left=None if left is None else 0.0, right=None if right is None else 0.0)

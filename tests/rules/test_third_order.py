@@ -3,8 +3,8 @@
 Each sampled row's scalar function f (as in test_second_order.py) gives g(x) = <grad f(x), u> for a
 fixed direction u, written as a function that calls the tg.grad object of f; tg.hvp(g, x, w) is then
 forward over reverse over reverse, the third derivative of f along u, w and each input direction,
-checked against finite differences of tg.grad(g) along w. Every row of your functions (numpy, math,
-scipy, builtins) is checked; rows with list inputs are left to the second-order tests.
+checked against finite differences of tg.grad(g) along w. Every row with array and number inputs is
+checked (rows with list inputs are left to the second-order tests).
 """
 import warnings
 
@@ -20,13 +20,20 @@ from test_tangents import _random_like
 ALL_ROWS = ROWS + TUPLE_ROWS
 
 
-def _users_function(index):
-    """Rows of numpy, math, scipy and builtins: the rt.* rows test the runtime helpers, which are
-    themselves first derivatives (their third derivative is a fourth one of your code)."""
-    return not row_id(ALL_ROWS[index]).startswith("transgrad.runtime.")
+# np.sin of the tuple rt.rule_tuple makes of a bare array: its third derivative reads a None
+# cotangent (TypeError); a tg.adjoint rule in your code goes through (test_higher_order.py)
+KNOWN = {"transgrad.runtime.rule_tuple(A(3,),C(1))"}
 
 
-SAMPLE = [i for i in SCALAR_ROWS if _users_function(i)]
+def _case(index):
+    """Every row: numpy, math, scipy and builtins, and the rt.* rows of the runtime helpers, which
+    are first derivatives themselves (their third derivative is a fourth one of your code)."""
+    name = row_id(ALL_ROWS[index])
+    return pytest.param(index, id=name, marks=[pytest.mark.xfail(strict=True, raises=TypeError)]
+                        if name in KNOWN else [])
+
+
+SAMPLE = list(SCALAR_ROWS)
 
 
 def _array_inputs(index):
@@ -51,7 +58,7 @@ def along(wrapped, tmp_path_factory):  # noqa: F811
     return module_of(tmp_path_factory, "third_order_functions", "import numpy as np\n\n\n" + "\n\n".join(sources))
 
 
-@pytest.mark.parametrize("index", SAMPLE, ids=[row_id(ALL_ROWS[i]) for i in SAMPLE])
+@pytest.mark.parametrize("index", [_case(i) for i in SAMPLE])
 def test_third_derivative_matches_finite_differences(wrapped, along, index):  # noqa: F811
     fn, specs = getattr(wrapped, f"second_{index}"), _param_specs[index]
     rng = np.random.default_rng(index)
