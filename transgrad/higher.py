@@ -24,6 +24,7 @@ import weakref
 import numpy as np
 
 from transgrad import api, cache
+from transgrad.analysis.dtypes import holds_complex
 from transgrad.errors import NonDifferentiableError
 
 
@@ -54,16 +55,8 @@ _COMPLEX_INPUTS = ("the derivative of the gradient dL/da - i dL/db of a real los
 
 def refuse_complex(values, what):
     """Raise NonDifferentiableError when one of `values` (the inputs differentiated) is complex."""
-    if any(_has_complex(v) for v in values):
+    if any(holds_complex(v) for v in values):
         raise NonDifferentiableError(f"{what} with respect to a complex input", None, _COMPLEX_INPUTS, hint=None)
-
-
-def _has_complex(value):
-    if isinstance(value, dict):
-        return any(_has_complex(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(_has_complex(v) for v in value)
-    return isinstance(value, (complex, np.ndarray, np.generic)) and np.iscomplexobj(value)
 
 
 def bound(outer, values, args):

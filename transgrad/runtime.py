@@ -3038,7 +3038,7 @@ def interp_tangent(x, xp, fp_dot, left, right, left_dot, right_dot):
     """The tangent of np.interp(x, xp, fp, left, right) for fp, left and right: np.interp of the
     tangents, where an end value that is None (np.interp then uses the end of fp) stays None, whatever
     zero tangent the compiler passes for it."""
-    xp = interp_knots(xp)
+    xp = interp_knots(xp)    # its own statement: in a tuple with x it would share x's activity
     fp_dot = np.broadcast_to(fp_dot, np.shape(xp))
     return np.interp(x, xp, fp_dot, None if left is None else left_dot, None if right is None else right_dot)
 
@@ -3047,11 +3047,9 @@ def interp_at(w, x, xp, left=None, right=None):
     """The transpose of g -> interp_grad_fp(g, x, xp, fp, left, right): each x reads w where
     interp_grad_fp put its g, (1 - t) w[j] + t w[j+1] inside, the end value outside unless a
     `left`/`right` value was given there (then 0). That is np.interp of w."""
-    x = np.asarray(x)
-    xp = interp_knots(xp)    # its own statement: in a tuple with x it would share x's activity
     if len(xp) == 1:
-        return np.broadcast_to(np.asarray(w)[0], x.shape) * 1.0
-    return np.interp(x, xp, w, left=None if left is None else 0.0, right=None if right is None else 0.0)
+        return np.broadcast_to(np.asarray(w)[0], np.shape(x)) * 1.0
+    return interp_tangent(x, xp, w, left, right, 0.0, 0.0)
 
 
 def interp_grad_fp_dx(g, x, xp, fp, v):

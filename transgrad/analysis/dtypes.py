@@ -18,6 +18,7 @@ import types
 import gast
 import numpy as np
 
+from transgrad.analysis.operations import is_library
 from transgrad.syntax.walk import walk
 
 
@@ -60,8 +61,8 @@ def _call_may_make_complex(call, resolver, seen):
         return False     # a tg.grad object inside: real for real inputs, complex for complex ones
     if _makes_complex(callee):
         return True
-    if inspect.isfunction(callee) and not _is_library(callee):
-        return _callee_may_make_complex(callee, seen)
+    if inspect.isfunction(callee) and not is_library(callee) and callee.__module__ != "transgrad.runtime":
+        return _callee_may_make_complex(callee, seen)   # the runtime helpers keep their inputs' dtypes
     return False
 
 
@@ -89,11 +90,6 @@ def _callee_may_make_complex(callee, seen):
     except Exception:    # no source to read: assume the worst
         return True
     return _has_complex_source(parsed.node, Resolver(parsed, local_names(parsed.node)), seen)
-
-
-def _is_library(function):
-    module = getattr(function, "__module__", "") or ""
-    return module.split(".")[0] in ("numpy", "scipy", "transgrad", "math", "builtins")
 
 
 def holds_complex(value, depth=0):

@@ -159,7 +159,7 @@ def _call(value, resolver):
     rule = registry.lookup(callee) if callee is not None else None
     if rule is not None:
         return _rule_operation(rule, value.args, value.keywords, label)
-    if callee is not None and inspect.isfunction(callee) and not _is_library(callee):
+    if callee is not None and inspect.isfunction(callee) and not is_library(callee):
         arg_names = names(value.args) + names(k.value for k in value.keywords)
         return Operation("call", arg_names, callee=callee, label=label, args=value.args,
                          keywords=value.keywords)
@@ -181,7 +181,7 @@ def _rule_operation(rule, args, keywords, label, unknown_ok=True):
     return Operation("rule", operand_names, rule=rule, label=label, args=args, keywords=keywords)
 
 
-def _is_library(function):
+def is_library(function):
     """Library code is not differentiated through: numpy, scipy and the standard library are
     reached through rules only (their source uses constructs transgrad does not differentiate, and
     a missing rule should be reported at the user's call, not inside the library)."""

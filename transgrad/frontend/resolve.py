@@ -53,35 +53,30 @@ class Resolver:
         """What a free name holds now, without a guard: for facts the code does not depend on for
         its correctness (analysis/dtypes.py reads whether a global array is complex, and a global
         rebound to new data must not make the code compile again)."""
-        if identifier in self.locals:
-            return None
-        cell = self.parsed.closure.get(identifier)
-        if cell is not None:
-            try:
-                return cell.cell_contents
-            except ValueError:
-                return None
-        return self.parsed.globals.get(identifier)
+        return self._find(identifier)[0]
 
     def _name(self, identifier):
         if identifier == build.RUNTIME:
             return runtime
+        value, guard = self._find(identifier)
+        if guard is not None:
+            self.guards[("global" if guard.cell is None else "cell", identifier)] = guard
+        return value
+
+    def _find(self, identifier):
+        """(the value a free name resolves to, the Guard that keeps it so), (None, None) for locals."""
         if identifier in self.locals:
-            return None
+            return None, None
         cell = self.parsed.closure.get(identifier)
         if cell is not None:
             try:
                 value = cell.cell_contents
             except ValueError:
-                return None
-            self.guards[("cell", identifier)] = Guard(None, identifier, value, cell)
-            return value
+                return None, None
+            return value, Guard(None, identifier, value, cell)
         namespace = self.parsed.globals
         if identifier in namespace:
             value = namespace[identifier]
-            self.guards[("global", identifier)] = Guard(namespace, identifier, value)
-            return value
+            return value, Guard(namespace, identifier, value)
         value = getattr(builtins, identifier, None)
-        if value is not None:
-            self.guards[("global", identifier)] = Guard(namespace, identifier, _MISSING)
-        return value
+        return value, Guard(namespace, identifier, _MISSING) if value is not None else None

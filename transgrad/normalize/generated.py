@@ -149,16 +149,12 @@ def _owned_lists(node, rt_names):
     code made itself (rt.zeros_like, rt.maybe_copy, rt.owned, a display) and that no other name
     refers to: `d.pop()` may become `d = d[:-1]` without another name missing the change. A list a
     split backward unpacks from its saved values counts as its own (rt.stack_grad's list of slices
-    too), and so does a parameter rebound to its own copy."""
+    too). (A list copied in the statement before its pop is popped as that copy: _Rewriter.block.)"""
     popped = {sub.func.value.id for sub in walk(node) if isinstance(sub, gast.Call)
               and isinstance(sub.func, gast.Attribute) and sub.func.attr == "pop"
               and isinstance(sub.func.value, gast.Name) and not sub.args}
     params = {a.id for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs}
-    # a parameter the code makes its own copy of before popping it (`d = rt.maybe_copy(d, x)`, the
-    # incoming gradient of a list) counts too: the caller's list is never the one popped
-    copied = {t.id for sub in walk(node) if isinstance(sub, gast.Assign) and _makes_list(sub.value, rt_names)
-              and isinstance(sub.value, gast.Call) for t in sub.targets if isinstance(t, gast.Name)}
-    ok = popped - (params - copied)
+    ok = popped - params
     for sub in walk(node):
         if isinstance(sub, gast.Assign):
             value = sub.value
